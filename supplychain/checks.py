@@ -1,0 +1,202 @@
+"""Meaning checks that span fields: references, cycles, producibility.
+
+Each ``check_*`` returns the problems it finds; :func:`world_problems` and
+:func:`scenario_problems` run them all so a planner sees every finding at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from supplychain.errors import FieldPath, Problem, did_you_mean
+from supplychain.graph import find_input_cycle, producible_items
+from supplychain.schema import Scenario, World
+from supplychain.yamldoc import Document
+
+
+def _unknown(
+    doc: Document, path: FieldPath, what: str, name: str, known: Iterable[str]
+) -> Problem:
+    return doc.problem(path, f"unknown {what} '{name}'{did_you_mean(name, known)}")
+
+
+def categories(world: World) -> set[str]:
+    """Control categories: each item's ``category``, or its id when none is given."""
+    return {item.category or item_id for item_id, item in world.items.items()}
+
+
+def check_supplier_references(world: World, doc: Document) -> Iterator[Problem]:
+    for supplier_id, supplier in world.suppliers.items():
+        path: FieldPath = ("suppliers", supplier_id)
+        if supplier.country not in world.countries:
+            yield _unknown(doc, (*path, "country"), "country", supplier.country, world.countries)
+        for country in supplier.content:
+            if country not in world.countries:
+                yield _unknown(doc, (*path, "content", country), "country", country, world.countries)
+        for i, country in enumerate(supplier.direct_product_of):
+            if country not in world.countries:
+                yield _unknown(
+                    doc, (*path, "direct_product_of", i), "country", country, world.countries
+                )
+        if supplier.owner is not None and supplier.owner not in world.countries:
+            yield _unknown(doc, (*path, "owner"), "country", supplier.owner, world.countries)
+
+
+def check_route_references(world: World, doc: Document) -> Iterator[Problem]:
+    for index, route in enumerate(world.routes):
+        path: FieldPath = ("routes", index)
+        if route.item not in world.items:
+            yield _unknown(doc, (*path, "item"), "item", route.item, world.items)
+        if route.supplier is not None and route.supplier not in world.suppliers:
+            yield _unknown(doc, (*path, "supplier"), "supplier", route.supplier, world.suppliers)
+        for input_id in route.inputs:
+            if input_id not in world.items:
+                yield _unknown(doc, (*path, "inputs", input_id), "item", input_id, world.items)
+        if route.via is not None and route.via not in world.countries:
+            yield _unknown(doc, (*path, "via"), "country", route.via, world.countries)
+        for country in route.content or {}:
+            if country not in world.countries:
+                yield _unknown(doc, (*path, "content", country), "country", country, world.countries)
+        for i, country in enumerate(route.direct_product_of or []):
+            if country not in world.countries:
+                yield _unknown(
+                    doc, (*path, "direct_product_of", i), "country", country, world.countries
+                )
+
+
+def check_via_routes(world: World, doc: Document) -> Iterator[Problem]:
+    for index, route in enumerate(world.routes):
+        supplier = world.suppliers.get(route.supplier or "")
+        if route.via is not None and supplier is not None and route.via == supplier.country:
+            yield doc.problem(
+                ("routes", index, "via"),
+                f"a diversion route goes through a third country, not the supplier's own "
+                f"'{route.via}'",
+            )
+
+
+def check_input_cycles(world: World, doc: Document) -> Iterator[Problem]:
+    cycle = find_input_cycle(world)
+    if cycle is None:
+        return
+    first_route = next(
+        index
+        for index, route in enumerate(world.routes)
+        if route.item == cycle[1] and cycle[0] in route.inputs
+    )
+    yield doc.problem(
+        ("routes", first_route, "inputs", cycle[0]),
+        "cycle through route inputs: " + " -> ".join(cycle),
+    )
+
+
+def world_problems(world: World, doc: Document) -> list[Problem]:
+    """All meaning problems of a world model that passed the schema."""
+    problems = [
+        *check_supplier_references(world, doc),
+        *check_route_references(world, doc),
+        *check_via_routes(world, doc),
+    ]
+    if not problems:
+        problems.extend(check_input_cycles(world, doc))
+    return problems
+
+
+def check_roles(scenario: Scenario, world: World, doc: Document) -> Iterator[Problem]:
+    for role in ("controller", "adversary"):
+        country = getattr(scenario, role)
+        if country not in world.countries:
+            yield _unknown(doc, (role,), "country", country, world.countries)
+    if scenario.controller == scenario.adversary:
+        yield doc.problem(("adversary",), "the adversary must differ from the controller")
+
+
+def check_targets(scenario: Scenario, world: World, doc: Document) -> Iterator[Problem]:
+    known = [target for target in scenario.targets if target in world.items]
+    for target in scenario.targets:
+        if target not in world.items:
+            yield _unknown(doc, ("targets", target), "item", target, world.items)
+    if scenario.adversary not in world.countries or not known:
+        return
+    producible = producible_items(world, scenario.adversary)
+    for target in known:
+        if target not in producible:
+            yield doc.problem(
+                ("targets", target),
+                f"the adversary cannot produce '{target}' even with no controls "
+                "(no route with capacity whose inputs can all be obtained)",
+            )
+
+
+def check_country_keys(scenario: Scenario, world: World, doc: Document) -> Iterator[Problem]:
+    for section in ("partners", "pressure"):
+        for country in getattr(scenario, section):
+            if country not in world.countries:
+                yield _unknown(doc, (section, country), "country", country, world.countries)
+            elif country in (scenario.controller, scenario.adversary):
+                yield doc.problem(
+                    (section, country), "must be a third country, not the controller or adversary"
+                )
+    for country in scenario.leakage.by_country:
+        if country not in world.countries:
+            yield _unknown(
+                doc, ("leakage", "by_country", country), "country", country, world.countries
+            )
+
+
+def check_category_keys(scenario: Scenario, world: World, doc: Document) -> Iterator[Problem]:
+    known = categories(world)
+    for category in scenario.leakage.by_category:
+        if category not in known:
+            yield _unknown(doc, ("leakage", "by_category", category), "category", category, known)
+    for kind in ("control", "align", "fdpr"):
+        selection = getattr(scenario.levers, kind)
+        if isinstance(selection, list):
+            for i, category in enumerate(selection):
+                if category not in known:
+                    yield _unknown(doc, ("levers", kind, i), "category", category, known)
+    for kind in ("monitor", "restrict", "tariff", "screen"):
+        selection = getattr(scenario.levers, kind)
+        if isinstance(selection, list):
+            for i, country in enumerate(selection):
+                if country not in world.countries:
+                    yield _unknown(doc, ("levers", kind, i), "country", country, world.countries)
+
+
+def check_pins(scenario: Scenario, world: World, doc: Document) -> Iterator[Problem]:
+    known = categories(world)
+    for side in ("on", "off"):
+        for i, pin in enumerate(getattr(scenario.fixed, side)):
+            path: FieldPath = ("fixed", side, i, pin.kind)
+            if pin.country is not None and pin.country not in world.countries:
+                yield _unknown(doc, path, "country", pin.country, world.countries)
+            if pin.category is not None and pin.category not in known:
+                yield _unknown(doc, path, "category", pin.category, known)
+
+
+def check_compare_options(scenario: Scenario, world: World, doc: Document) -> Iterator[Problem]:
+    names: set[str] = set()
+    for i, option in enumerate(scenario.compare):
+        if option.name in names:
+            yield doc.problem(("compare", i, "name"), f"duplicate option name '{option.name}'")
+        names.add(option.name)
+        if isinstance(option.partners, list):
+            for j, country in enumerate(option.partners):
+                if country not in scenario.partners:
+                    yield doc.problem(
+                        ("compare", i, "partners", j),
+                        f"'{country}' is not among the scenario's partners"
+                        f"{did_you_mean(country, scenario.partners)}",
+                    )
+
+
+def scenario_problems(scenario: Scenario, world: World, doc: Document) -> list[Problem]:
+    """All meaning problems of a scenario against its (valid) world model."""
+    return [
+        *check_roles(scenario, world, doc),
+        *check_targets(scenario, world, doc),
+        *check_country_keys(scenario, world, doc),
+        *check_category_keys(scenario, world, doc),
+        *check_pins(scenario, world, doc),
+        *check_compare_options(scenario, world, doc),
+    ]

@@ -1,0 +1,47 @@
+"""Input problems: one line per problem, naming file, line and field path."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+FieldPath = tuple[str | int, ...]
+
+
+def format_path(path: FieldPath) -> str:
+    """Render a field path as planners write it: ``routes[7].supplier``, ``partners.NLD``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(file)"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` hint for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one input file."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class InputError(Exception):
+    """Raised with every problem found in the inputs; the CLI prints one line each and exits 2."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(problem) for problem in self.problems))

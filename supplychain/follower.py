@@ -1,0 +1,121 @@
+"""The adversary's (follower's) LP for a fixed lever set, solved by HiGHS through highspy.
+
+.. math::
+
+    \\max \\sum_t \\frac{w_t}{d_t \\sum w} x_t
+    \\quad\\text{s.t.}\\quad
+    \\sum_{r\\ \\text{domestic}} q_{r,j} y_r + x_j [j \\in T] \\le \\sum_{r \\text{ makes } j} y_r
+    \\ \\forall j, \\qquad
+    0 \\le y_r \\le cap_r \\cdot a_r(S), \\qquad 0 \\le x_t \\le d_t
+
+where :math:`a_r(S)` is the route's availability under lever set S
+(:meth:`supplychain.instance.Instance.availability`). The LP is built once per instance; each
+evaluation only changes the route bounds, so enumerating thousands of lever sets stays cheap.
+It is deliberately independent of the Pyomo MILP in :mod:`supplychain.model`: the two are
+checked against each other after every solve and in the brute-force tests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from supplychain.instance import Instance, Lever
+
+
+@dataclass(frozen=True)
+class FollowerSolution:
+    """One optimal adversary response."""
+
+    capability: float
+    flows: tuple[float, ...]
+    """Adversary flow y_r per route (one optimal solution among possibly many)."""
+    outputs: dict[str, float]
+    """Output x_t per target."""
+    shadow_prices: dict[str, float]
+    """Capability gained per extra unit of each item (the item balance dual)."""
+    availability: tuple[float, ...]
+
+
+class SolverFailure(RuntimeError):
+    """HiGHS did not return an optimal solution where one must exist."""
+
+
+class FollowerLP:
+    """The follower LP of one instance, re-solvable for any lever set."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        item_row = {item: row for row, item in enumerate(instance.items)}
+        starts, indices, values = [0], [], []
+        for route in instance.routes:
+            column = {item_row[route.item]: -1.0}
+            if route.domestic:
+                for input_id, quantity in route.inputs:
+                    column[item_row[input_id]] = column.get(item_row[input_id], 0.0) + quantity
+            for row in sorted(column):
+                indices.append(row)
+                values.append(column[row])
+            starts.append(len(indices))
+        for target in instance.targets:
+            indices.append(item_row[target.item])
+            values.append(1.0)
+            starts.append(len(indices))
+        n_routes, n_targets = len(instance.routes), len(instance.targets)
+        self._capacity = np.array(
+            [math.inf if r.capacity is None else r.capacity for r in instance.routes]
+        )
+        lp = highspy.HighsLp()
+        lp.num_col_ = n_routes + n_targets
+        lp.num_row_ = len(instance.items)
+        lp.col_cost_ = np.array([0.0] * n_routes + [t.value for t in instance.targets])
+        lp.col_lower_ = np.zeros(n_routes + n_targets)
+        lp.col_upper_ = np.concatenate(
+            [self._capacity, np.array([t.demand for t in instance.targets])]
+        )
+        lp.row_lower_ = np.full(len(instance.items), -math.inf)
+        lp.row_upper_ = np.zeros(len(instance.items))
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(values, dtype=float)
+        self._highs = highspy.Highs()
+        self._highs.setOptionValue("output_flag", False)
+        self._highs.setOptionValue("threads", 1)
+        self._highs.setOptionValue("random_seed", 0)
+        self._highs.passModel(lp)
+        self._route_columns = np.arange(n_routes, dtype=np.int32)
+
+    def evaluate(self, chosen: Iterable[Lever]) -> FollowerSolution:
+        """Solve the follower LP with the routes' capacities cut by the chosen levers."""
+        instance = self.instance
+        availability = instance.availability(chosen)
+        upper = np.where(
+            np.isinf(self._capacity), math.inf, self._capacity * np.array(availability)
+        ) if len(availability) else self._capacity
+        if len(self._route_columns):
+            self._highs.changeColsBounds(
+                len(self._route_columns), self._route_columns, np.zeros(len(upper)), upper
+            )
+        self._highs.run()
+        status = self._highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise SolverFailure(f"follower LP not solved to optimality: {status}")
+        solution = self._highs.getSolution()
+        n_routes = len(instance.routes)
+        columns = list(solution.col_value)
+        capability = sum(t.value * columns[n_routes + i] for i, t in enumerate(instance.targets))
+        return FollowerSolution(
+            capability=capability,
+            flows=tuple(columns[:n_routes]),
+            outputs={t.item: columns[n_routes + i] for i, t in enumerate(instance.targets)},
+            shadow_prices={
+                item: abs(dual) for item, dual in zip(instance.items, solution.row_dual)
+            },
+            availability=tuple(availability),
+        )

@@ -1,0 +1,185 @@
+"""The leader's problem as one MILP: levers chosen, follower replaced by its LP dual.
+
+For a lever set S the follower optimum equals its dual optimum
+
+.. math::
+
+    \\min \\sum_r cap_r\\,a_r(S)\\,\\pi_r + \\sum_t d_t \\delta_t
+    \\quad\\text{s.t.}\\quad
+    \\pi_r \\ge u_{i(r)} - [r \\text{ domestic}] \\sum_j q_{r,j} u_j, \\qquad
+    \\delta_t \\ge \\frac{w_t}{d_t \\sum w} - u_t, \\qquad u, \\pi, \\delta \\ge 0 .
+
+A cover c (route r, residual ρ_c, levers L_c) removes :math:`cap_r (1-ρ_c) π_r` from the
+objective while all of L_c are chosen. With :math:`w_c = v_c π_r` the product is linearised:
+
+.. math::
+
+    w_c \\le M_r z_l \\ (l \\in L_c), \\qquad \\sum_{c \\text{ on } r} w_c \\le \\pi_r, \\qquad
+    \\text{capability} = \\sum_r cap_r π_r - \\sum_c cap_r (1-ρ_c) w_c + \\sum_t d_t δ_t .
+
+(The selector v_c ∈ [0,1] of DESIGN §5 is continuous, so it is projected out: ``w_c ≤ M_r v_c``,
+``v_c ≤ z_l`` becomes ``w_c ≤ M_r z_l``; the minimisation puts all of π_r on the strongest
+active cover, so residuals never multiply.)
+
+Big-M from the input DAG, never guessed: :math:`U_t = w_t/(d_t Σw)` for targets and, in reverse
+topological order, :math:`U_j = \\max(U_j, \\max_{r \\text{ domestic consuming } j}
+U_{i(r)}/q_{r,j})`; some optimal dual has :math:`u_j \\le U_j` and
+:math:`π_r \\le U_{i(r)}`, so :math:`M_r = U_{i(r)}` and those bounds are imposed as variable
+bounds.
+
+Costs: a route is covered when any of its covers is active,
+:math:`covered_r \\ge \\sum_{l \\in L_c} z_l - (|L_c|-1)`; economic cost
+:math:`\\sum_r econ_r\\,covered_r + \\sum_l econ_l z_l`, diplomatic :math:`\\sum_l dip_l z_l`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+
+from supplychain.instance import Instance, Lever
+
+
+def dual_bounds(instance: Instance) -> dict[str, float]:
+    """U_j: an upper bound on some optimal item dual, from the input DAG (see module doc)."""
+    bound = dict.fromkeys(instance.items, 0.0)
+    for target in instance.targets:
+        bound[target.item] = max(bound[target.item], target.value)
+    consumers: dict[str, list[tuple[str, float]]] = {}
+    for route in instance.routes:
+        if route.domestic:
+            for input_id, quantity in route.inputs:
+                consumers.setdefault(input_id, []).append((route.item, quantity))
+    for item in reversed(instance.topological_order):
+        for output, quantity in consumers.get(item, []):
+            bound[item] = max(bound[item], bound[output] / quantity)
+    return bound
+
+
+@dataclass
+class LeaderModel:
+    """The Pyomo MILP and the index maps needed to read it."""
+
+    model: pyo.ConcreteModel
+    levers: tuple[Lever, ...]
+
+    def chosen(self) -> list[Lever]:
+        """Levers whose binary is 1 in the loaded solution."""
+        return [
+            lever for i, lever in enumerate(self.levers) if (pyo.value(self.model.z[i]) or 0) > 0.5
+        ]
+
+
+def build_leader_model(instance: Instance) -> LeaderModel:
+    """Build the single-level MILP of the instance (objective set later by the solver stages)."""
+    m = pyo.ConcreteModel(name="supplychain_leader")
+    lever_index = {lever: i for i, lever in enumerate(instance.levers)}
+    bound = dual_bounds(instance)
+    capacitated = [r.index for r in instance.routes if r.capacity is not None]
+    coverable = sorted(instance.covers_by_route)
+
+    m.LEVERS = pyo.Set(initialize=range(len(instance.levers)), ordered=True)
+    m.ITEMS = pyo.Set(initialize=instance.items, ordered=True)
+    m.CAPACITATED = pyo.Set(initialize=capacitated, ordered=True)
+    m.COVERS = pyo.Set(initialize=range(len(instance.covers)), ordered=True)
+    m.COVERABLE = pyo.Set(initialize=coverable, ordered=True)
+    m.TARGETS = pyo.Set(initialize=[t.item for t in instance.targets], ordered=True)
+
+    _leader_variables(m, instance, lever_index)
+    _dual_feasibility(m, instance, bound)
+    _covers(m, instance, lever_index, bound)
+    _costs(m, instance, lever_index)
+    _policy_rules(m, instance, lever_index)
+    return LeaderModel(m, instance.levers)
+
+
+def _leader_variables(m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int]) -> None:
+    m.z = pyo.Var(m.LEVERS, domain=pyo.Binary)
+    for lever in instance.pinned_on:
+        m.z[index[lever]].fix(1)
+    for lever in instance.pinned_off:
+        m.z[index[lever]].fix(0)
+    if instance.mode == "evaluate":
+        for lever in instance.levers:
+            m.z[index[lever]].fix(1 if lever in instance.pinned_on else 0)
+
+
+def _dual_feasibility(m: pyo.ConcreteModel, instance: Instance, bound: dict[str, float]) -> None:
+    """Dual variables with their DAG bounds and the dual constraints of the follower LP."""
+    values = {t.item: t.value for t in instance.targets}
+    routes = instance.routes
+    m.u = pyo.Var(m.ITEMS, bounds=lambda _, j: (0.0, bound[j]))
+    m.pi = pyo.Var(m.CAPACITATED, bounds=lambda _, r: (0.0, bound[routes[r].item]))
+    m.delta = pyo.Var(m.TARGETS, bounds=lambda _, t: (0.0, values[t]))
+
+    def route_dual(m: pyo.ConcreteModel, r: int) -> pyo.Expression:
+        route = routes[r]
+        consumed = sum(q * m.u[j] for j, q in route.inputs) if route.domestic else 0.0
+        slack = m.pi[r] if route.capacity is not None else 0.0
+        return consumed - m.u[route.item] + slack >= 0
+
+    m.route_dual = pyo.Constraint(range(len(routes)), rule=route_dual)
+    m.target_dual = pyo.Constraint(m.TARGETS, rule=lambda m, t: m.u[t] + m.delta[t] >= values[t])
+
+
+def _covers(
+    m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int], bound: dict[str, float]
+) -> None:
+    """w_c ≤ M_r z_l for every lever of a cover, Σ_c w_c ≤ π_r, and the capability objective."""
+    covers, routes = instance.covers, instance.routes
+    m.w = pyo.Var(m.COVERS, bounds=lambda _, c: (0.0, bound[routes[covers[c].route].item]))
+    switch_index = [(c, index[lever]) for c, cover in enumerate(covers) for lever in cover.levers]
+    m.cover_switch = pyo.Constraint(
+        switch_index,
+        rule=lambda m, c, l: m.w[c] <= bound[routes[covers[c].route].item] * m.z[l],
+    )
+    covers_on = {
+        r: [c for c, cover in enumerate(covers) if cover.route == r] for r in instance.covers_by_route
+    }
+    m.cover_share = pyo.Constraint(
+        m.COVERABLE, rule=lambda m, r: sum(m.w[c] for c in covers_on[r]) <= m.pi[r]
+    )
+    m.capability = pyo.Expression(
+        expr=sum(routes[r].capacity * m.pi[r] for r in m.CAPACITATED)
+        - sum(
+            routes[cover.route].capacity * (1.0 - cover.residual) * m.w[c]
+            for c, cover in enumerate(covers)
+        )
+        + sum(t.demand * m.delta[t.item] for t in instance.targets)
+    )
+
+
+def _costs(m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int]) -> None:
+    m.covered = pyo.Var(m.COVERABLE, bounds=(0.0, 1.0))
+    m.covered_when_on = pyo.Constraint(
+        [(cover.route, c) for c, cover in enumerate(instance.covers)],
+        rule=lambda m, r, c: m.covered[r]
+        >= sum(m.z[index[lever]] for lever in instance.covers[c].levers)
+        - (len(instance.covers[c].levers) - 1),
+    )
+    m.diplomatic = pyo.Expression(
+        expr=sum(instance.diplomatic_cost[lever] * m.z[i] for lever, i in index.items())
+    )
+    m.economic = pyo.Expression(
+        expr=sum(instance.routes[r].economic_usd * m.covered[r] for r in m.COVERABLE)
+        + sum(instance.economic_cost[lever] * m.z[i] for lever, i in index.items())
+    )
+    m.lever_count = pyo.Expression(expr=sum(m.z[i] for i in m.LEVERS))
+
+
+def _policy_rules(m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int]) -> None:
+    m.requires = pyo.Constraint(
+        range(len(instance.requires)),
+        rule=lambda m, p: m.z[index[instance.requires[p][0]]] <= m.z[index[instance.requires[p][1]]],
+    )
+    m.same = pyo.Constraint(
+        range(len(instance.same)),
+        rule=lambda m, p: m.z[index[instance.same[p][0]]] == m.z[index[instance.same[p][1]]],
+    )
+    if not instance.levers:
+        return
+    if instance.budget_diplomatic is not None:
+        m.diplomatic_budget = pyo.Constraint(expr=m.diplomatic <= instance.budget_diplomatic)
+    if instance.budget_economic is not None:
+        m.economic_budget = pyo.Constraint(expr=m.economic <= instance.budget_economic)

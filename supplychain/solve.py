@@ -1,0 +1,180 @@
+"""Solve the leader MILP with HiGHS in lexicographic stages and check the answer.
+
+``objective: {minimize: capability}`` (the default) solves, in order: least capability; then,
+holding capability at that optimum, least diplomatic cost; then least economic cost; then fewest
+levers. ``{minimize: cost, max_capability: x}`` holds capability ≤ x and minimises diplomatic
+cost, then economic cost, then capability, then the lever count. Each stage's optimum is held
+(within a small tolerance) while the next is solved.
+
+After the last stage the chosen levers are re-evaluated with the independent follower LP
+(:mod:`supplychain.follower`); a disagreement with the MILP's capability is an internal error,
+never a silent answer. A stage that stops on the time limit ends the sequence with status
+``time_limit``; an infeasible first stage gives ``infeasible``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.factory import SolverFactory
+from pyomo.contrib.solver.common.results import Results, TerminationCondition
+
+from supplychain.follower import FollowerLP, FollowerSolution, SolverFailure
+from supplychain.instance import Instance, Lever
+from supplychain.model import LeaderModel, build_leader_model
+
+CAPABILITY_TOLERANCE = 1e-7
+"""How far a later stage may let capability drift above the first stage's optimum."""
+AGREEMENT_TOLERANCE = 1e-6
+"""Largest accepted difference between MILP and follower-LP capability."""
+
+SOLVER_OPTIONS = {"threads": 1, "random_seed": 0, "mip_abs_gap": 1e-9}
+"""Pinned for determinism (recorded in every summary's provenance)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a solve produced."""
+
+    status: str
+    """optimal | time_limit | infeasible"""
+    levers: tuple[Lever, ...]
+    capability: float | None
+    """Follower-LP capability of the chosen levers (None when infeasible or no incumbent)."""
+    bound: float | None
+    """Best bound on the first stage's objective."""
+    mip_gap: float | None
+    diplomatic: float
+    economic_usd: float
+    follower: FollowerSolution | None
+    build_seconds: float
+    solve_seconds: float
+
+
+class InternalError(RuntimeError):
+    """The optimiser produced something that fails its own checks."""
+
+
+def solve(
+    instance: Instance,
+    follower: FollowerLP,
+    time_limit: float | None = None,
+    mip_gap: float = 0.0,
+) -> Outcome:
+    """Optimise (or evaluate) the instance; see the module docstring for the stages."""
+    started = time.perf_counter()
+    leader = build_leader_model(instance)
+    m = leader.model
+    build_seconds = time.perf_counter() - started
+    if instance.minimize == "capability":
+        stages = [("capability", CAPABILITY_TOLERANCE), ("diplomatic", 1e-6),
+                  ("economic", 1e-3), ("lever_count", None)]
+    else:
+        assert instance.max_capability is not None
+        m.capability_cap = pyo.Constraint(expr=m.capability <= instance.max_capability)
+        stages = [("diplomatic", 1e-6), ("economic", 1e-3),
+                  ("capability", CAPABILITY_TOLERANCE), ("lever_count", None)]
+    solver = SolverFactory("highs")
+    solve_started = time.perf_counter()
+    status, bound, gap, first_value = "optimal", None, None, None
+    for number, (name, tolerance) in enumerate(stages):
+        expression = getattr(m, name)
+        objective = pyo.Objective(expr=expression, sense=pyo.minimize)
+        m.add_component(f"stage_{number}", objective)
+        remaining = None
+        if time_limit is not None:
+            remaining = max(time_limit - (time.perf_counter() - solve_started), 0.01)
+        result = _run(solver, m, remaining, mip_gap)
+        stage_status = _status(result)
+        if number == 0:
+            bound, gap = result.objective_bound, _gap(result)
+        if stage_status == "infeasible" or (stage_status == "time_limit" and number == 0
+                                            and result.incumbent_objective is None):
+            return _no_answer(stage_status, bound, build_seconds, solve_started)
+        result.solution_loader.load_vars()
+        if number == 0:
+            first_value = result.incumbent_objective
+        if stage_status != "optimal":
+            status = stage_status
+            break
+        objective.deactivate()
+        if tolerance is not None:
+            value = float(result.incumbent_objective)
+            slack = tolerance * max(1.0, abs(value)) if name == "economic" else tolerance
+            m.add_component(f"hold_{number}", pyo.Constraint(expr=expression <= value + slack))
+    chosen = tuple(leader.chosen())
+    solve_seconds = time.perf_counter() - solve_started
+    return _checked(instance, follower, leader, chosen, status, bound, gap, first_value,
+                    build_seconds, solve_seconds)
+
+
+def _run(solver: object, m: pyo.ConcreteModel, time_limit: float | None, mip_gap: float) -> Results:
+    options = {**SOLVER_OPTIONS, "mip_rel_gap": mip_gap}
+    return solver.solve(  # type: ignore[attr-defined,no-any-return]
+        m,
+        time_limit=time_limit,
+        solver_options=options,
+        load_solutions=False,
+        raise_exception_on_nonoptimal_result=False,
+    )
+
+
+def _status(result: Results) -> str:
+    condition = result.termination_condition
+    if condition == TerminationCondition.convergenceCriteriaSatisfied:
+        return "optimal"
+    if condition in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit):
+        return "time_limit"
+    if condition in (
+        TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible,
+        TerminationCondition.infeasibleOrUnbounded,
+    ):
+        return "infeasible"
+    raise InternalError(f"HiGHS stopped with {condition}")
+
+
+def _gap(result: Results) -> float | None:
+    incumbent, bound = result.incumbent_objective, result.objective_bound
+    if incumbent is None or bound is None:
+        return None
+    return abs(incumbent - bound) / max(abs(incumbent), 1e-10) if incumbent != bound else 0.0
+
+
+def _no_answer(status: str, bound: float | None, build: float, started: float) -> Outcome:
+    return Outcome(status, (), None, bound, None, 0.0, 0.0, None, build,
+                   time.perf_counter() - started)
+
+
+def _checked(
+    instance: Instance,
+    follower: FollowerLP,
+    leader: LeaderModel,
+    chosen: tuple[Lever, ...],
+    status: str,
+    bound: float | None,
+    gap: float | None,
+    first_value: float | None,
+    build_seconds: float,
+    solve_seconds: float,
+) -> Outcome:
+    """Re-evaluate the chosen levers with the follower LP and refuse disagreements."""
+    try:
+        response = follower.evaluate(chosen)
+    except SolverFailure as error:
+        raise InternalError(str(error)) from error
+    milp_capability = float(pyo.value(leader.model.capability))
+    if abs(milp_capability - response.capability) > AGREEMENT_TOLERANCE:
+        raise InternalError(
+            f"MILP capability {milp_capability:.9f} disagrees with the follower LP's "
+            f"{response.capability:.9f} for levers {[lever.label for lever in chosen]}"
+        )
+    if status == "optimal" and instance.minimize == "capability" and first_value is not None:
+        if response.capability > first_value + AGREEMENT_TOLERANCE:
+            raise InternalError("tie-breaking stages lost the optimal capability")
+    if not instance.is_feasible(chosen, tolerance=1e-6):
+        raise InternalError(f"chosen levers break a policy rule: {[l.label for l in chosen]}")
+    diplomatic, economic = instance.cost(chosen)
+    return Outcome(status, chosen, response.capability, bound, gap if status != "optimal"
+                   else 0.0, diplomatic, economic, response, build_seconds, solve_seconds)
