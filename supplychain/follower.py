@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from supplychain.highs import quiet_highs
 from supplychain.instance import Instance, Lever
 
 
@@ -84,8 +85,7 @@ class FollowerLP:
         lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
         lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
         lp.a_matrix_.value_ = np.array(values, dtype=float)
-        self._highs = highspy.Highs()
-        self._highs.setOptionValue("output_flag", False)
+        self._highs = quiet_highs()
         self._highs.setOptionValue("threads", 1)
         self._highs.setOptionValue("random_seed", 0)
         self._highs.passModel(lp)
@@ -114,8 +114,8 @@ class FollowerLP:
             capability=capability,
             flows=tuple(columns[:n_routes]),
             outputs={t.item: columns[n_routes + i] for i, t in enumerate(instance.targets)},
-            shadow_prices={
-                item: abs(dual) for item, dual in zip(instance.items, solution.row_dual)
-            },
+            shadow_prices=dict(
+                zip(instance.items, map(abs, solution.row_dual), strict=True)
+            ),
             availability=tuple(availability),
         )

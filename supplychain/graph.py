@@ -28,7 +28,9 @@ def supply_graph(world: World) -> nx.MultiDiGraph:
         for input_id in sorted(route.inputs):
             graph.add_edge(("item", input_id), ("item", route.item), kind="input", route=index)
         if route.supplier is not None:
-            graph.add_edge(("supplier", route.supplier), ("item", route.item), kind="supply", route=index)
+            graph.add_edge(
+                ("supplier", route.supplier), ("item", route.item), kind="supply", route=index
+            )
     return graph
 
 

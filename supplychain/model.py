@@ -132,10 +132,11 @@ def _covers(
     switch_index = [(c, index[lever]) for c, cover in enumerate(covers) for lever in cover.levers]
     m.cover_switch = pyo.Constraint(
         switch_index,
-        rule=lambda m, c, l: m.w[c] <= bound[routes[covers[c].route].item] * m.z[l],
+        rule=lambda m, c, lever: m.w[c] <= bound[routes[covers[c].route].item] * m.z[lever],
     )
     covers_on = {
-        r: [c for c, cover in enumerate(covers) if cover.route == r] for r in instance.covers_by_route
+        r: [c for c, cover in enumerate(covers) if cover.route == r]
+        for r in instance.covers_by_route
     }
     m.cover_share = pyo.Constraint(
         m.COVERABLE, rule=lambda m, r: sum(m.w[c] for c in covers_on[r]) <= m.pi[r]
@@ -171,7 +172,9 @@ def _costs(m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int]) ->
 def _policy_rules(m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int]) -> None:
     m.requires = pyo.Constraint(
         range(len(instance.requires)),
-        rule=lambda m, p: m.z[index[instance.requires[p][0]]] <= m.z[index[instance.requires[p][1]]],
+        rule=lambda m, p: (
+            m.z[index[instance.requires[p][0]]] <= m.z[index[instance.requires[p][1]]]
+        ),
     )
     m.same = pyo.Constraint(
         range(len(instance.same)),

@@ -170,11 +170,17 @@ def _checked(
             f"MILP capability {milp_capability:.9f} disagrees with the follower LP's "
             f"{response.capability:.9f} for levers {[lever.label for lever in chosen]}"
         )
-    if status == "optimal" and instance.minimize == "capability" and first_value is not None:
-        if response.capability > first_value + AGREEMENT_TOLERANCE:
-            raise InternalError("tie-breaking stages lost the optimal capability")
+    lost_optimum = (
+        status == "optimal"
+        and instance.minimize == "capability"
+        and first_value is not None
+        and response.capability > first_value + AGREEMENT_TOLERANCE
+    )
+    if lost_optimum:
+        raise InternalError("tie-breaking stages lost the optimal capability")
     if not instance.is_feasible(chosen, tolerance=1e-6):
-        raise InternalError(f"chosen levers break a policy rule: {[l.label for l in chosen]}")
+        labels = [lever.label for lever in chosen]
+        raise InternalError(f"chosen levers break a policy rule: {labels}")
     diplomatic, economic = instance.cost(chosen)
     return Outcome(status, chosen, response.capability, bound, gap if status != "optimal"
                    else 0.0, diplomatic, economic, response, build_seconds, solve_seconds)

@@ -1,0 +1,138 @@
+"""The ``supplychain`` command line (DESIGN §7).
+
+Exit codes: 0 success; 2 invalid input (one line per problem, no traceback); 1 solver or
+internal failure, including any solve that did not prove optimality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from supplychain import __version__
+from supplychain.errors import InputError
+from supplychain.pipeline import Run, load, solve_scenario, validate_file
+from supplychain.results import write_run
+
+EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
+
+
+def progress(message: str) -> None:
+    """Progress for people goes to standard error, so ``--json`` output stays clean."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def command_run(arguments: argparse.Namespace) -> int:
+    """Optimise or evaluate one scenario and write its result folder."""
+    path = Path(arguments.scenario)
+    progress(f"loading {path}")
+    loaded, load_seconds = load(path)
+    progress(f"solving {loaded.scenario.name} ({loaded.scenario.mode})")
+    run = solve_scenario(loaded, time_limit=arguments.time_limit, load_seconds=load_seconds)
+    folder, record = write_run(run, Path(arguments.out))
+    if arguments.json:
+        print(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        print(describe(run))
+        print(f"results: {folder}")
+    if run.outcome.status != "optimal":
+        progress(f"error: the solve ended '{run.outcome.status}', not proven optimal")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def describe(run: Run) -> str:
+    """A few lines a planner reads first: status, capability left, levers, costs."""
+    outcome = run.outcome
+    lines = [f"{run.scenario.name}: {outcome.status}"]
+    if outcome.capability is not None:
+        lines.append(
+            f"adversary capability {outcome.capability:.3f} "
+            f"(without levers {run.baseline.capability:.3f})"
+        )
+    levers = ", ".join(lever.label for lever in outcome.levers) or "none"
+    lines.append(f"levers: {levers}")
+    lines.append(
+        f"cost: {outcome.diplomatic:g} diplomatic units, "
+        f"{outcome.economic_usd / 1e9:.3f} billion USD lost sales"
+    )
+    return "\n".join(lines)
+
+
+def command_validate(arguments: argparse.Namespace) -> int:
+    """Check every file; print one line per problem; exit 2 if any file has problems."""
+    failed = False
+    for name in arguments.files:
+        try:
+            kind = validate_file(Path(name))
+        except InputError as error:
+            failed = True
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+        else:
+            print(f"{name}: valid {kind}")
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per job."""
+    main_parser = argparse.ArgumentParser(
+        prog="supplychain",
+        description="Semiconductor supply-chain control-gap modeler: exact export-control "
+        "policies against an adversary that backfills.",
+    )
+    main_parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    main_parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks of internal errors"
+    )
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="optimise or evaluate a scenario, write results")
+    run.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+    run.add_argument("--out", default="results", metavar="DIR",
+                     help="results root (default: results)")
+    run.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    run.add_argument("--time-limit", type=positive_seconds, metavar="S",
+                     help="solver time limit in seconds (overrides solver.time_limit)")
+    run.set_defaults(handler=command_run)
+
+    validate = commands.add_parser("validate", help="check world models and scenarios")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(handler=command_validate)
+    return main_parser
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{text}'")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``supplychain`` console script; returns the exit code."""
+    arguments = parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = arguments.handler
+    try:
+        return handler(arguments)
+    except InputError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        progress("interrupted; nothing written")
+        return EXIT_FAILURE
+    except Exception as error:
+        if arguments.debug:
+            traceback.print_exc()
+        else:
+            progress(f"error: {type(error).__name__}: {error} (run with --debug for details)")
+        return EXIT_FAILURE

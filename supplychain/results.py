@@ -1,0 +1,143 @@
+"""Result files of a run (DESIGN §6), written atomically.
+
+A result folder is first filled under a hidden temporary name inside the results root and only
+then renamed to ``<root>/<scenario name>``; an older folder of that name is moved aside first
+and deleted after the swap. A run that fails half-way therefore leaves either the previous
+complete result or none, never a mixture.
+
+Numbers are written with 12 significant digits so that equal inputs give byte-identical files
+(only ``timings`` in ``summary.json`` differ between runs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from supplychain import __version__
+from supplychain.analysis import lever_rows, levers_frame, routes_frame
+from supplychain.pipeline import Run
+from supplychain.solve import SOLVER_OPTIONS
+
+SIGNIFICANT_DIGITS = 12
+FLOAT_FORMAT = f"%.{SIGNIFICANT_DIGITS}g"
+
+
+def number(value: float | None) -> float | None:
+    """A float rounded to :data:`SIGNIFICANT_DIGITS`, so that solver noise does not show."""
+    if value is None:
+        return None
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}") + 0.0
+
+
+def provenance(run: Run) -> dict[str, Any]:
+    """What made a result: input hashes, package and solver versions, solver options."""
+    return {
+        "scenario_file": os.path.normpath(run.loaded.path),
+        "scenario_sha256": run.loaded.sha256,
+        "model_file": os.path.normpath(run.loaded.world.path),
+        "model_sha256": run.loaded.world.sha256,
+        "supplychain": __version__,
+        "pyomo": version("pyomo"),
+        "highspy": version("highspy"),
+        "solver_options": {
+            **SOLVER_OPTIONS,
+            "mip_rel_gap": run.scenario.solver.mip_gap,
+            "time_limit": run.time_limit,
+        },
+    }
+
+
+def summary(run: Run, report_seconds: float) -> dict[str, Any]:
+    """The ``summary.json`` record, with exactly the keys of DESIGN §6."""
+    outcome = run.outcome
+    outputs = outcome.follower.outputs if outcome.follower else {}
+    targets = {}
+    for target in run.instance.targets:
+        output = outputs.get(target.item)
+        targets[target.item] = {
+            "capability": number(None if output is None else output / target.demand),
+            "output": number(output),
+            "demand": number(target.demand),
+        }
+    return {
+        "scenario": run.scenario.name,
+        "mode": run.scenario.mode,
+        "capability": number(outcome.capability),
+        "baseline_capability": number(run.baseline.capability),
+        "targets": targets,
+        "levers": lever_rows(outcome.levers),
+        "cost": {
+            "diplomatic": number(outcome.diplomatic),
+            "economic_usd": number(outcome.economic_usd),
+        },
+        "status": outcome.status,
+        "mip_gap": number(outcome.mip_gap),
+        "timings": {
+            phase: round(seconds, 4)
+            for phase, seconds in {**run.timings, "report": report_seconds}.items()
+        },
+        "provenance": provenance(run),
+    }
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a frame as CSV with fixed number formatting and Unix line ends."""
+    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def write_json(record: dict[str, Any], path: Path) -> None:
+    """Write JSON with sorted-as-built keys, two-space indent and a final newline."""
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_run(
+    run: Run, root: Path, extra: Callable[[Run, Path], None] | None = None
+) -> tuple[Path, dict[str, Any]]:
+    """Write the result folder of ``run`` under ``root``; return its path and the summary.
+
+    ``extra`` may add more files (reports, figures) to the folder before it is put in place.
+    """
+
+    def fill(folder: Path) -> dict[str, Any]:
+        started = time.perf_counter()
+        write_csv(levers_frame(run), folder / "levers.csv")
+        write_csv(routes_frame(run), folder / "routes.csv")
+        if extra is not None:
+            extra(run, folder)
+        record = summary(run, time.perf_counter() - started)
+        write_json(record, folder / "summary.json")
+        return record
+
+    return write_atomically(root, run.scenario.name, fill)
+
+
+def write_atomically(
+    root: Path, name: str, fill: Callable[[Path], dict[str, Any]]
+) -> tuple[Path, dict[str, Any]]:
+    """Let ``fill`` write into a temporary folder, then rename it to ``root / name``."""
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
+    try:
+        record = fill(staging)
+        final = root / name
+        if final.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".old", dir=root))
+            final.rename(retired / name)
+            staging.rename(final)
+            shutil.rmtree(retired)
+        else:
+            staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final, record
