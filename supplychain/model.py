@@ -29,7 +29,8 @@ bounds.
 
 Costs: a route is covered when any of its covers is active,
 :math:`covered_r \\ge \\sum_{l \\in L_c} z_l - (|L_c|-1)`; economic cost
-:math:`\\sum_r econ_r\\,covered_r + \\sum_l econ_l z_l`, diplomatic :math:`\\sum_l dip_l z_l`.
+:math:`\\sum_r econ_r\\,covered_r + \\sum_l econ_l z_l` (in billions of USD inside the
+model), diplomatic :math:`\\sum_l dip_l z_l`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 
 from supplychain.instance import Instance, Lever
+
+ECONOMIC_UNIT = 1e9
+"""The MILP counts economic cost in billions of USD, keeping its coefficients near 1."""
 
 
 def dual_bounds(instance: Instance) -> dict[str, float]:
@@ -67,7 +71,7 @@ class LeaderModel:
     def chosen(self) -> list[Lever]:
         """Levers whose binary is 1 in the loaded solution."""
         return [
-            lever for i, lever in enumerate(self.levers) if (pyo.value(self.model.z[i]) or 0) > 0.5
+            lever for i, lever in enumerate(self.levers) if (self.model.z[i].value or 0) > 0.5
         ]
 
 
@@ -163,8 +167,10 @@ def _costs(m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int]) ->
         expr=sum(instance.diplomatic_cost[lever] * m.z[i] for lever, i in index.items())
     )
     m.economic = pyo.Expression(
-        expr=sum(instance.routes[r].economic_usd * m.covered[r] for r in m.COVERABLE)
-        + sum(instance.economic_cost[lever] * m.z[i] for lever, i in index.items())
+        expr=sum(instance.routes[r].economic_usd / ECONOMIC_UNIT * m.covered[r]
+                 for r in m.COVERABLE)
+        + sum(instance.economic_cost[lever] / ECONOMIC_UNIT * m.z[i]
+              for lever, i in index.items())
     )
     m.lever_count = pyo.Expression(expr=sum(m.z[i] for i in m.LEVERS))
 
@@ -185,4 +191,6 @@ def _policy_rules(m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, i
     if instance.budget_diplomatic is not None:
         m.diplomatic_budget = pyo.Constraint(expr=m.diplomatic <= instance.budget_diplomatic)
     if instance.budget_economic is not None:
-        m.economic_budget = pyo.Constraint(expr=m.economic <= instance.budget_economic)
+        m.economic_budget = pyo.Constraint(
+            expr=m.economic <= instance.budget_economic / ECONOMIC_UNIT
+        )

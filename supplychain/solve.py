@@ -23,15 +23,27 @@ from pyomo.contrib.solver.common.results import Results, TerminationCondition
 
 from supplychain.follower import FollowerLP, FollowerSolution, SolverFailure
 from supplychain.instance import Instance, Lever
-from supplychain.model import LeaderModel, build_leader_model
+from supplychain.model import ECONOMIC_UNIT, LeaderModel, build_leader_model
 
-CAPABILITY_TOLERANCE = 1e-7
-"""How far a later stage may let capability drift above the first stage's optimum."""
+CAPABILITY_TOLERANCE = 1e-9
+"""How far (relative, at least absolute) a later stage may let capability drift above the
+optimum of an earlier stage."""
+COST_TOLERANCE = 1e-7
+"""Relative slack with which a cost stage's optimum is held in later stages."""
 AGREEMENT_TOLERANCE = 1e-6
 """Largest accepted difference between MILP and follower-LP capability."""
 
-SOLVER_OPTIONS = {"threads": 1, "random_seed": 0, "mip_abs_gap": 1e-9}
-"""Pinned for determinism (recorded in every summary's provenance)."""
+SOLVER_OPTIONS = {
+    "threads": 1,
+    "random_seed": 0,
+    "mip_abs_gap": 1e-9,
+    "mip_feasibility_tolerance": 1e-9,
+    "primal_feasibility_tolerance": 1e-9,
+}
+"""Pinned for determinism (recorded in every summary's provenance). The feasibility tolerances
+are tighter than HiGHS's defaults (1e-6, 1e-7): capability values per unit can be as small as
+w_t/(d_t Σw), and at default tolerances the dual constraints may be violated by enough to hide
+a thousandth of capability (found by the max-flow interdiction tests)."""
 
 
 @dataclass(frozen=True)
@@ -69,12 +81,12 @@ def solve(
     m = leader.model
     build_seconds = time.perf_counter() - started
     if instance.minimize == "capability":
-        stages = [("capability", CAPABILITY_TOLERANCE), ("diplomatic", 1e-6),
-                  ("economic", 1e-3), ("lever_count", None)]
+        stages = [("capability", CAPABILITY_TOLERANCE), ("diplomatic", COST_TOLERANCE),
+                  ("economic", COST_TOLERANCE), ("lever_count", None)]
     else:
         assert instance.max_capability is not None
         m.capability_cap = pyo.Constraint(expr=m.capability <= instance.max_capability)
-        stages = [("diplomatic", 1e-6), ("economic", 1e-3),
+        stages = [("diplomatic", COST_TOLERANCE), ("economic", COST_TOLERANCE),
                   ("capability", CAPABILITY_TOLERANCE), ("lever_count", None)]
     solver = SolverFactory("highs")
     solve_started = time.perf_counter()
@@ -89,25 +101,46 @@ def solve(
         result = _run(solver, m, remaining, mip_gap)
         stage_status = _status(result)
         if number == 0:
+            if stage_status == "infeasible" or result.incumbent_objective is None:
+                return _no_answer(stage_status, result.objective_bound, build_seconds,
+                                  solve_started)
             bound, gap = result.objective_bound, _gap(result)
-        if stage_status == "infeasible" or (stage_status == "time_limit" and number == 0
-                                            and result.incumbent_objective is None):
-            return _no_answer(stage_status, bound, build_seconds, solve_started)
-        result.solution_loader.load_vars()
-        if number == 0:
-            first_value = result.incumbent_objective
+        elif stage_status == "infeasible":
+            raise InternalError(f"tie-breaking stage '{name}' lost the earlier stages' answer")
+        if result.incumbent_objective is not None:
+            result.solution_loader.load_vars()
         if stage_status != "optimal":
             status = stage_status
             break
         objective.deactivate()
+        chosen = tuple(leader.chosen())
+        value = _exact_value(name, chosen, instance, follower)
+        if number == 0:
+            first_value = value
         if tolerance is not None:
-            value = float(result.incumbent_objective)
-            slack = tolerance * max(1.0, abs(value)) if name == "economic" else tolerance
+            slack = tolerance * max(1.0, abs(value))
             m.add_component(f"hold_{number}", pyo.Constraint(expr=expression <= value + slack))
     chosen = tuple(leader.chosen())
     solve_seconds = time.perf_counter() - solve_started
     return _checked(instance, follower, leader, chosen, status, bound, gap, first_value,
                     build_seconds, solve_seconds)
+
+
+def _exact_value(
+    name: str, chosen: tuple[Lever, ...], instance: Instance, follower: FollowerLP
+) -> float:
+    """A stage's objective for the rounded lever set, recomputed exactly.
+
+    The MILP's own value can sit a little below it, because binaries are integral only within
+    HiGHS's tolerance; holding a stage at the exact value keeps the rounded set feasible for
+    the stages that follow.
+    """
+    if name == "capability":
+        return follower.evaluate(chosen).capability
+    if name == "lever_count":
+        return float(len(chosen))
+    diplomatic, economic = instance.cost(chosen)
+    return diplomatic if name == "diplomatic" else economic / ECONOMIC_UNIT
 
 
 def _run(solver: object, m: pyo.ConcreteModel, time_limit: float | None, mip_gap: float) -> Results:
