@@ -32,7 +32,9 @@ def command_run(arguments: argparse.Namespace) -> int:
     progress(f"loading {path}")
     loaded, load_seconds = load(path)
     progress(f"solving {loaded.scenario.name} ({loaded.scenario.mode})")
-    run = solve_scenario(loaded, time_limit=arguments.time_limit, load_seconds=load_seconds)
+    run = solve_scenario(
+        loaded, time_limit=arguments.time_limit, load_seconds=load_seconds, progress=progress
+    )
     folder, record = write_run(run, Path(arguments.out))
     if arguments.json:
         print(json.dumps(record, indent=2, ensure_ascii=False))

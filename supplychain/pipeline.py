@@ -7,6 +7,7 @@ This is the single place that strings the steps together, so ``run``, ``compare`
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def solve_scenario(
     plurilateral: bool = False,
     time_limit: float | None = None,
     load_seconds: float = 0.0,
+    progress: Callable[[str], None] | None = None,
 ) -> Run:
     """Build the instance of ``scenario`` (default: the loaded one) and solve it exactly.
 
@@ -63,7 +65,10 @@ def solve_scenario(
     baseline = follower.evaluate(())
     instance_seconds = time.perf_counter() - started
     limit = time_limit if time_limit is not None else scenario.solver.time_limit
-    outcome = solve(instance, follower, limit, scenario.solver.mip_gap)
+    if progress is not None:
+        progress(f"  {len(instance.levers)} candidate levers, {len(instance.routes)} routes, "
+                 f"{len(instance.items)} items")
+    outcome = solve(instance, follower, limit, scenario.solver.mip_gap, progress)
     timings = {
         "load": load_seconds,
         "build": instance_seconds + outcome.build_seconds,

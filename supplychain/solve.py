@@ -15,9 +15,11 @@ never a silent answer. A stage that stops on the time limit ends the sequence wi
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
+from pyomo.contrib.solver.common.base import SolverBase
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import Results, TerminationCondition
 
@@ -74,8 +76,12 @@ def solve(
     follower: FollowerLP,
     time_limit: float | None = None,
     mip_gap: float = 0.0,
+    progress: Callable[[str], None] | None = None,
 ) -> Outcome:
-    """Optimise (or evaluate) the instance; see the module docstring for the stages."""
+    """Optimise (or evaluate) the instance; see the module docstring for the stages.
+
+    ``progress`` receives one line as each stage ends (for people watching a long solve).
+    """
     started = time.perf_counter()
     leader = build_leader_model(instance)
     m = leader.model
@@ -84,7 +90,8 @@ def solve(
         stages = [("capability", CAPABILITY_TOLERANCE), ("diplomatic", COST_TOLERANCE),
                   ("economic", COST_TOLERANCE), ("lever_count", None)]
     else:
-        assert instance.max_capability is not None
+        if instance.max_capability is None:
+            raise InternalError("objective 'cost' without max_capability passed validation")
         m.capability_cap = pyo.Constraint(expr=m.capability <= instance.max_capability)
         stages = [("diplomatic", COST_TOLERANCE), ("economic", COST_TOLERANCE),
                   ("capability", CAPABILITY_TOLERANCE), ("lever_count", None)]
@@ -98,8 +105,12 @@ def solve(
         remaining = None
         if time_limit is not None:
             remaining = max(time_limit - (time.perf_counter() - solve_started), 0.01)
+        stage_started = time.perf_counter()
         result = _run(solver, m, remaining, mip_gap)
         stage_status = _status(result)
+        if progress is not None:
+            progress(f"  stage {number + 1}/{len(stages)} least {name.replace('_', ' ')}: "
+                     f"{stage_status} in {time.perf_counter() - stage_started:.2f} s")
         if number == 0:
             if stage_status == "infeasible" or result.incumbent_objective is None:
                 return _no_answer(stage_status, result.objective_bound, build_seconds,
@@ -143,9 +154,11 @@ def _exact_value(
     return diplomatic if name == "diplomatic" else economic / ECONOMIC_UNIT
 
 
-def _run(solver: object, m: pyo.ConcreteModel, time_limit: float | None, mip_gap: float) -> Results:
+def _run(
+    solver: SolverBase, m: pyo.ConcreteModel, time_limit: float | None, mip_gap: float
+) -> Results:
     options = {**SOLVER_OPTIONS, "mip_rel_gap": mip_gap}
-    return solver.solve(  # type: ignore[attr-defined,no-any-return]
+    return solver.solve(
         m,
         time_limit=time_limit,
         solver_options=options,
@@ -172,7 +185,8 @@ def _gap(result: Results) -> float | None:
     incumbent, bound = result.incumbent_objective, result.objective_bound
     if incumbent is None or bound is None:
         return None
-    return abs(incumbent - bound) / max(abs(incumbent), 1e-10) if incumbent != bound else 0.0
+    difference = abs(incumbent - bound)
+    return 0.0 if difference <= 1e-12 else difference / max(abs(incumbent), 1e-10)
 
 
 def _no_answer(status: str, bound: float | None, build: float, started: float) -> Outcome:

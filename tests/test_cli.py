@@ -1,0 +1,98 @@
+"""The command line as a planner uses it: exit codes, clean output, honest statuses."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from supplychain.cli import main
+from supplychain.synthetic import Size, random_scenario, random_world
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "scenarios" / "example.yaml"
+
+
+def supplychain(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a fresh Python process, as a planner's shell would."""
+    return subprocess.run(
+        [sys.executable, "-m", "supplychain", *arguments],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+
+
+def test_json_output_is_clean_json_in_a_fresh_process(tmp_path: Path) -> None:
+    """No solver banner or progress line may leak into standard output."""
+    completed = supplychain("run", str(EXAMPLE), "--out", str(tmp_path), "--json")
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["status"] == "optimal"
+    assert "stage 1/4 least capability: optimal" in completed.stderr
+
+
+def test_invalid_input_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) -> None:
+    world = tmp_path / "world.yaml"
+    world.write_text(
+        (ROOT / "models" / "example.yaml").read_text()
+        .replace("supplier: nikon", "supplier: nikn")
+        .replace("capacity: 0.2,", "capacity: -0.2,")
+    )
+    completed = supplychain("validate", str(world))
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert completed.stderr.splitlines() == [
+        f"{world}:71: routes[4].supplier: unknown supplier 'nikn' (did you mean 'nikon'?)",
+        f"{world}:81: routes[10].capacity: must be at least 0, got -0.2",
+    ]
+
+
+def example_variant(tmp_path: Path, **changes: object) -> Path:
+    """A copy of the example scenario with top-level keys changed."""
+    scenario = yaml.safe_load(EXAMPLE.read_text())
+    scenario.update(changes, model=str(ROOT / "models" / "example.yaml"))
+    path = tmp_path / "variant.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    return path
+
+
+def test_an_infeasible_policy_is_reported_and_fails(tmp_path: Path) -> None:
+    """Pinning Dutch FDPR (5 units) on a budget of 4 leaves no valid policy: exit 1, and the
+    result folder says so instead of inventing an answer."""
+    scenario = example_variant(tmp_path, fixed={"on": [{"fdpr": ["NLD", "lithography"]}]})
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out")]) == 1
+    summary = json.loads((tmp_path / "out" / "example" / "summary.json").read_text())
+    assert summary["status"] == "infeasible"
+    assert summary["capability"] is None
+    assert summary["levers"] == []
+
+
+def test_a_solve_stopped_by_the_time_limit_is_not_reported_as_optimal(tmp_path: Path) -> None:
+    """A synthetic world with some 500 candidate levers cannot be solved in 0.02 s."""
+    rng = random.Random(1)
+    world = random_world(rng, Size(targets=2, categories=120, items_per_category=3,
+                                   subsystems=6, partners=5, suppliers_per_item=5))
+    scenario = random_scenario(rng, world)
+    scenario.update(
+        name="large", model="large_world.yaml", budget={"diplomatic": 40},
+        levers={"control": "all", "align": "all", "fdpr": "all", "monitor": "all",
+                "restrict": "all", "tariff": "all"},
+    )
+    (tmp_path / "large_world.yaml").write_text(yaml.safe_dump(world))
+    (tmp_path / "large.yaml").write_text(yaml.safe_dump(scenario))
+    out = tmp_path / "out"
+    assert main(["run", str(tmp_path / "large.yaml"), "--out", str(out),
+                 "--time-limit", "0.02"]) == 1
+    summary = json.loads((out / "large" / "summary.json").read_text())
+    assert summary["status"] == "time_limit"
+    assert summary["provenance"]["solver_options"]["time_limit"] == 0.02
+
+
+def test_a_bad_time_limit_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["run", str(EXAMPLE), "--time-limit", "-3"])
+    assert stopped.value.code == 2
+    assert "expected a positive number of seconds, got '-3'" in capsys.readouterr().err
