@@ -32,7 +32,9 @@ def check_supplier_references(world: World, doc: Document) -> Iterator[Problem]:
             yield _unknown(doc, (*path, "country"), "country", supplier.country, world.countries)
         for country in supplier.content:
             if country not in world.countries:
-                yield _unknown(doc, (*path, "content", country), "country", country, world.countries)
+                yield _unknown(
+                    doc, (*path, "content", country), "country", country, world.countries
+                )
         for i, country in enumerate(supplier.direct_product_of):
             if country not in world.countries:
                 yield _unknown(
@@ -56,7 +58,9 @@ def check_route_references(world: World, doc: Document) -> Iterator[Problem]:
             yield _unknown(doc, (*path, "via"), "country", route.via, world.countries)
         for country in route.content or {}:
             if country not in world.countries:
-                yield _unknown(doc, (*path, "content", country), "country", country, world.countries)
+                yield _unknown(
+                    doc, (*path, "content", country), "country", country, world.countries
+                )
         for i, country in enumerate(route.direct_product_of or []):
             if country not in world.countries:
                 yield _unknown(
@@ -176,6 +180,7 @@ def check_pins(scenario: Scenario, world: World, doc: Document) -> Iterator[Prob
 
 def check_compare_options(scenario: Scenario, world: World, doc: Document) -> Iterator[Problem]:
     names: set[str] = set()
+    valid_partners = [country for country in scenario.partners if country in world.countries]
     for i, option in enumerate(scenario.compare):
         if option.name in names:
             yield doc.problem(("compare", i, "name"), f"duplicate option name '{option.name}'")
@@ -186,8 +191,29 @@ def check_compare_options(scenario: Scenario, world: World, doc: Document) -> It
                     yield doc.problem(
                         ("compare", i, "partners", j),
                         f"'{country}' is not among the scenario's partners"
-                        f"{did_you_mean(country, scenario.partners)}",
+                        f"{did_you_mean(country, valid_partners)}",
                     )
+
+
+_SHARE_PARAMETERS = ("leakage.default", "de_minimis", "max_capability")
+"""Sweep parameters that are shares, so every value must lie in [0, 1]."""
+
+
+def check_sweep(scenario: Scenario, world: World, doc: Document) -> Iterator[Problem]:
+    sweep = scenario.sweep
+    if sweep is None:
+        return
+    if sweep.parameter == "max_capability" and scenario.objective.minimize != "cost":
+        yield doc.problem(
+            ("sweep", "parameter"),
+            "max_capability is only swept when minimizing cost (objective: {minimize: cost})",
+        )
+    if sweep.parameter in _SHARE_PARAMETERS:
+        for i, value in enumerate(sweep.values):
+            if value > 1:
+                yield doc.problem(
+                    ("sweep", "values", i), f"{sweep.parameter} is a share in [0, 1], got {value:g}"
+                )
 
 
 def scenario_problems(scenario: Scenario, world: World, doc: Document) -> list[Problem]:
@@ -199,4 +225,5 @@ def scenario_problems(scenario: Scenario, world: World, doc: Document) -> list[P
         *check_category_keys(scenario, world, doc),
         *check_pins(scenario, world, doc),
         *check_compare_options(scenario, world, doc),
+        *check_sweep(scenario, world, doc),
     ]

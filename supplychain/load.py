@@ -8,10 +8,13 @@ all of them.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
+import re
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,7 +24,7 @@ from pydantic_core import ErrorDetails
 
 from supplychain.checks import scenario_problems, world_problems
 from supplychain.errors import FieldPath, InputError, Problem, did_you_mean
-from supplychain.schema import Scenario, World
+from supplychain.schema import SLUG_PATTERN, Scenario, World
 from supplychain.yamldoc import Document, read_document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -51,23 +54,34 @@ class LoadedScenario:
 def load_world(path: Path, display: str | None = None) -> LoadedWorld:
     """Read and validate a world model file."""
     document = read_document(path, display)
-    world = validate(World, document)
-    problems = world_problems(world, document)
-    if problems:
+    world, view, problems = _schema_checked(World, document)
+    if world is not None:
+        problems.extend(_outside_rejected(problems, world_problems(world, view)))
+    if problems or world is None:
         raise InputError(problems)
     return LoadedWorld(world, document, path, _sha256(path))
 
 
 def load_scenario(path: Path) -> LoadedScenario:
-    """Read and validate a scenario file and the world model it names."""
+    """Read and validate a scenario file and the world model it names.
+
+    Problems of the scenario and of its world model are reported together.
+    """
     document = read_document(path)
-    scenario = validate(Scenario, document)
+    scenario, view, problems = _schema_checked(Scenario, document)
+    if scenario is None:
+        raise InputError(problems)
     model_path = path.parent / scenario.model
     model_display = os.path.normpath(os.path.join(os.path.dirname(str(path)), scenario.model))
     if not model_path.is_file():
-        raise InputError([document.problem(("model",), f"no world model file '{model_display}'")])
-    loaded_world = load_world(model_path, model_display)
-    problems = scenario_problems(scenario, loaded_world.world, document)
+        missing = document.problem(("model",), f"no world model file '{model_display}'")
+        raise InputError([*problems, missing])
+    try:
+        loaded_world = load_world(model_path, model_display)
+    except InputError as error:
+        raise InputError([*problems, *error.problems]) from None
+    found = scenario_problems(scenario, loaded_world.world, view)
+    problems.extend(_outside_rejected(problems, found))
     if problems:
         raise InputError(problems)
     return LoadedScenario(scenario, document, path, _sha256(path), loaded_world)
@@ -78,21 +92,144 @@ def is_scenario(document: Document) -> bool:
     return isinstance(document.data, dict) and "model" in document.data
 
 
-def validate(model: type[ModelT], document: Document) -> ModelT:
-    """Validate a document against a schema model, translating every error to a :class:`Problem`."""
+def _schema_checked(
+    model: type[ModelT], document: Document
+) -> tuple[ModelT | None, Document, list[Problem]]:
+    """The document validated against ``model``, with the schema's problems.
+
+    When the schema fails, the value is the part of the document that passes it (see
+    :func:`_salvage`), so that meaning checks can still report every problem of the file at
+    once; it is None when nothing sensible is left. The returned document locates problems of
+    that value in the file.
+    """
     if not isinstance(document.data, dict):
-        kind = type(document.data).__name__
-        raise InputError([document.problem((), f"expected a mapping of keys, got a {kind}")])
+        message = f"expected a mapping of keys, got {_show(document.data)}"
+        return None, document, [document.problem((), message)]
     try:
-        return model.model_validate(document.data)
+        return model.model_validate(document.data), document, []
     except ValidationError as error:
-        raise InputError(_problem(model, document, detail) for detail in error.errors()) from None
+        details = error.errors()
+    paths = [_data_path(document.data, detail["loc"]) for detail in details]
+    problems = [
+        _problem(model, document, path, detail) for path, detail in zip(paths, details, strict=True)
+    ]
+    salvaged = _salvage(model, document, paths)
+    if salvaged is None:
+        return None, document, problems
+    return salvaged[0], salvaged[1], problems
 
 
-def _problem(model: type[BaseModel], document: Document, detail: ErrorDetails) -> Problem:
-    path: FieldPath = tuple(detail["loc"])
+def _outside_rejected(rejected: list[Problem], found: Iterable[Problem]) -> list[Problem]:
+    """Meaning problems, less those inside a field the schema rejected (when the schema fails,
+    a default stands in for such a field, and what is said about the default is no news)."""
+    fields = {(problem.file, problem.field) for problem in rejected}
+    return [
+        problem
+        for problem in found
+        if not any(
+            file == problem.file
+            and (problem.field == field or problem.field.startswith((f"{field}.", f"{field}[")))
+            for file, field in fields
+        )
+    ]
+
+
+def _data_path(data: Any, loc: tuple[str | int, ...]) -> FieldPath:
+    """Pydantic's error location as a path into the data: without union-member tags and
+    ``[key]`` markers, which name no part of the file."""
+    path: list[str | int] = []
+    node: Any = data
+    for part in loc:
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_list or (isinstance(node, dict) and part in node):
+            node = node[part]
+        elif isinstance(node, dict) and part != "[key]":
+            node = None
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _salvage(
+    model: type[ModelT], document: Document, paths: list[FieldPath]
+) -> tuple[ModelT, Document] | None:
+    """The part of a document that passes the schema, and a document locating its problems.
+
+    Each schema error removes the smallest thing that holds it and can go without inventing
+    data: a key inside an entry of a mapping (a supplier's bad ``content``; an entry that is
+    itself wrong becomes empty), a whole entry of a list (a route), an unknown top-level key,
+    or a whole top-level field that has a default (``levers``, ``mode``). Nothing is left
+    (None) when an error concerns a required top-level field, or when what remains still fails.
+    """
+    data = copy.deepcopy(document.data)
+    dropped: dict[str, set[int]] = {}
+    for path in paths:
+        if not _prune(model, data, path, dropped):
+            return None
+    kept = {
+        name: [index for index in range(len(data[name])) if index not in indices]
+        for name, indices in dropped.items()
+    }
+    for name, indices in kept.items():
+        data[name] = [data[name][index] for index in indices]
+    try:
+        value = model.model_validate(data)
+    except ValidationError:
+        return None
+    return value, (_Renumbered(document, kept) if kept else document)
+
+
+def _prune(
+    model: type[BaseModel], data: dict[str, Any], path: FieldPath, dropped: dict[str, set[int]]
+) -> bool:
+    """Remove what holds the error at ``path`` (see :func:`_salvage`); False if nothing can."""
+    if not path:
+        return False
+    name = str(path[0])
+    field = model.model_fields.get(name)
+    if field is None:
+        data.pop(name, None)
+        return True
+    value = data.get(name)
+    inner = path[1:]
+    if isinstance(value, list) and inner and isinstance(inner[0], int):
+        dropped.setdefault(name, set()).add(inner[0])
+        return True
+    if isinstance(value, dict) and inner and _collection(field.annotation) is dict:
+        entry = value.get(str(inner[0]))
+        if len(inner) == 1 or not isinstance(entry, dict):
+            value[str(inner[0])] = {}
+            return True
+        if inner[1] in entry:
+            del entry[str(inner[1])]
+            return True
+        return False
+    if not field.is_required():
+        data.pop(name, None)
+        return True
+    return False
+
+
+class _Renumbered(Document):
+    """A document whose lists lost entries in :func:`_salvage`: problems keep the file's indices."""
+
+    def __init__(self, original: Document, kept: dict[str, list[int]]) -> None:
+        super().__init__(original.file, original.data, original.lines)
+        self.kept = kept
+
+    def problem(self, path: FieldPath, message: str) -> Problem:
+        if len(path) >= 2 and str(path[0]) in self.kept and isinstance(path[1], int):
+            path = (path[0], self.kept[str(path[0])][path[1]], *path[2:])
+        return super().problem(path, message)
+
+
+def _problem(
+    model: type[BaseModel], document: Document, path: FieldPath, detail: ErrorDetails
+) -> Problem:
     kind = detail["type"]
     given = detail.get("input")
+    context = detail.get("ctx", {})
     if kind == "extra_forbidden":
         key = str(path[-1])
         hint = did_you_mean(key, _keys_at(model, path[:-1]))
@@ -110,10 +247,25 @@ def _problem(model: type[BaseModel], document: Document, detail: ErrorDetails) -
     if kind == "list_type":
         return document.problem(path, f"expected a list, got {_show(given)}")
     if kind == "string_pattern_mismatch":
+        return document.problem(path, f"not a valid name: {_show(given)} ({_rule(context)})")
+    if kind == "string_too_short":
+        return document.problem(path, "must not be empty")
+    if kind in _BOUNDS:
+        bound = context[_BOUNDS[kind][0]]
+        return document.problem(path, f"must be {_BOUNDS[kind][1]} {bound:g}, got {given!r}")
+    if kind in ("too_short", "too_long"):
+        least = kind == "too_short"
+        count = context["min_length" if least else "max_length"]
+        entries = "entry" if count == 1 else "entries"
         return document.problem(
             path,
-            f"not a valid name: {_show(given)} (use letters, digits, '_', '-', '.'; "
-            "no spaces or path separators)",
+            f"needs {'at least' if least else 'at most'} {count} {entries}, got {len(given)}",
+        )
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", context["expected"])
+        hint = did_you_mean(str(given), choices) if isinstance(given, str) else ""
+        return document.problem(
+            path, f"expected {context['expected']}, got {_show(given)}{hint}"
         )
     message = detail["msg"].removeprefix("Value error, ")
     if kind in ("value_error", "assertion_error"):
@@ -121,7 +273,24 @@ def _problem(model: type[BaseModel], document: Document, detail: ErrorDetails) -
     return document.problem(path, f"{message[0].lower()}{message[1:]}, got {_show(given)}")
 
 
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "greater than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
+
+
+def _rule(context: Any) -> str:
+    """How to write a name that matches the schema pattern in ``context``."""
+    if context.get("pattern") == SLUG_PATTERN:
+        return "use lower-case letters, digits, '-' and '_', at most 64 characters"
+    return "use letters, digits, '_', '-', '.'; no spaces or path separators"
+
+
 def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -160,6 +329,15 @@ def _options(annotation: Any) -> list[Any]:
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         return [inner for arg in typing.get_args(annotation) for inner in _options(arg)]
     return [annotation]
+
+
+def _collection(annotation: Any) -> type | None:
+    """``dict`` or ``list`` when the annotation is (or may be) one, else None."""
+    for option in _options(annotation):
+        origin = typing.get_origin(option)
+        if origin in (dict, list):
+            return origin
+    return None
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

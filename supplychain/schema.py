@@ -13,16 +13,21 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 """An id: letters, digits, ``_``, ``-`` and ``.``; no spaces, colons or path separators."""
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-"""A scenario or model name, also used as a folder name: lower-case letters, digits, ``-``, ``_``."""
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+"""A scenario or model name, also a folder name: lower-case letters, digits, ``-``, ``_``."""
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -46,7 +51,15 @@ def _selection(value: Any) -> Any:
     raise ValueError(f"expected 'all', 'none' or a list of names, got {value!r}")
 
 
-Selection = Annotated[Literal["all", "none"] | list[Identifier], BeforeValidator(_selection)]
+def _selection_form(value: Any) -> str:
+    return "names" if isinstance(value, list) else "word"
+
+
+Selection = Annotated[
+    Annotated[Literal["all", "none"], Tag("word")] | Annotated[list[Identifier], Tag("names")],
+    Discriminator(_selection_form),
+    BeforeValidator(_selection),
+]
 
 
 def _empty_mapping(value: Any) -> Any:
@@ -86,7 +99,7 @@ class Supplier(Strict):
 class Route(Strict):
     item: Identifier
     supplier: Identifier | None = None
-    capacity: NonNegative | None = None
+    capacity: NonNegative | None = Field(default=None, validate_default=True)
     inputs: dict[Identifier, Positive] = {}
     via: Identifier | None = None
     content: dict[Identifier, Share] | None = None
@@ -94,13 +107,21 @@ class Route(Strict):
     leakage: Share | None = None
     source: str | None = None
 
-    @model_validator(mode="after")
-    def _supplier_routes_have_capacity(self) -> Route:
-        if self.supplier is not None and self.capacity is None:
-            raise ValueError("a route with a supplier needs a capacity")
-        if self.supplier is None and self.via is not None:
+    @field_validator("capacity")
+    @classmethod
+    def _supplier_routes_have_capacity(
+        cls, capacity: float | None, info: ValidationInfo
+    ) -> float | None:
+        if capacity is None and info.data.get("supplier") is not None:
+            raise ValueError("required on a route with a supplier")
+        return capacity
+
+    @field_validator("via")
+    @classmethod
+    def _diversions_have_supplier(cls, via: str | None, info: ValidationInfo) -> str | None:
+        if via is not None and "supplier" in info.data and info.data["supplier"] is None:
             raise ValueError("a diversion route (via) needs a supplier")
-        return self
+        return via
 
 
 class World(Strict):
@@ -209,15 +230,17 @@ class Fixed(Strict):
 
 class Objective(Strict):
     minimize: Literal["capability", "cost"] = "capability"
-    max_capability: Share | None = None
+    max_capability: Share | None = Field(default=None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _cap_goes_with_cost(self) -> Objective:
-        if self.minimize == "cost" and self.max_capability is None:
-            raise ValueError("minimize: cost needs max_capability")
-        if self.minimize == "capability" and self.max_capability is not None:
-            raise ValueError("max_capability goes with minimize: cost")
-        return self
+    @field_validator("max_capability")
+    @classmethod
+    def _cap_goes_with_cost(cls, cap: float | None, info: ValidationInfo) -> float | None:
+        minimize = info.data.get("minimize")
+        if minimize == "cost" and cap is None:
+            raise ValueError("required when minimizing cost (minimize: cost)")
+        if minimize == "capability" and cap is not None:
+            raise ValueError("only used when minimizing cost (minimize: cost)")
+        return cap
 
 
 class CompareOption(Strict):
@@ -250,7 +273,9 @@ class Scenario(Strict):
     model: Annotated[str, StringConstraints(min_length=1)]
     controller: Identifier = "USA"
     adversary: Identifier = "CHN"
-    targets: Annotated[dict[Identifier, Target], Field(min_length=1)]
+    targets: Annotated[
+        dict[Identifier, Annotated[Target, BeforeValidator(_empty_mapping)]], Field(min_length=1)
+    ]
     pressure: dict[Identifier, Annotated[Pressure, BeforeValidator(_empty_mapping)]] = {}
     partners: dict[Identifier, Annotated[Partner, BeforeValidator(_empty_mapping)]] = {}
     levers: Levers = Levers()

@@ -19,10 +19,22 @@ import yaml
 
 from supplychain.errors import FieldPath, InputError, Problem, format_path
 
+_STANDARD = "tag:yaml.org,2002:"
+_FLOAT = _STANDARD + "float"
+_MAP = _STANDARD + "map"
+_SEQ = _STANDARD + "seq"
+_MERGE = _STANDARD + "merge"
+_SCALAR_TAGS = {_STANDARD + kind for kind in ("str", "int", "float", "bool", "null")}
+_TEXT_TAGS = {_STANDARD + "timestamp"}
+"""Dates are kept as the text the planner wrote (a ``source: 2021-05-01`` is a citation)."""
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_MAX_VALUES = 200_000
+"""Most values a document may expand to through aliases."""
+
 _FLOAT_PATTERN = re.compile(
     r"""^[-+]?(?:
         (?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?
-        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+        |\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?
         |\.(?:inf|Inf|INF)
         |\.(?:nan|NaN|NAN)
     )$""",
@@ -35,23 +47,10 @@ class _NumberLoader(yaml.SafeLoader):
 
 
 _NumberLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:float"]
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != _FLOAT]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_NumberLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", _FLOAT_PATTERN, list("-+0123456789.")
-)
-
-_FLOAT = "tag:yaml.org,2002:float"
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
-_TEXT_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+_NumberLoader.add_implicit_resolver(_FLOAT, _FLOAT_PATTERN, list("-+0123456789."))
 
 
 @dataclass
@@ -80,11 +79,12 @@ def read_document(path: Path, display: str | None = None) -> Document:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise InputError([Problem(name, 1, "(file)", f"cannot read file: {error.strerror}")])
+        problem = Problem(name, 1, "(file)", f"cannot read file: {error.strerror}")
+        raise InputError([problem]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError([Problem(name, 1, "(file)", "not a UTF-8 text file")])
+        raise InputError([Problem(name, 1, "(file)", "not a UTF-8 text file")]) from None
     return parse_document(text, name)
 
 
@@ -96,74 +96,114 @@ def parse_document(text: str, name: str) -> Document:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         reason = error.problem or error.context or "invalid YAML"
-        raise InputError([Problem(name, line, "(file)", f"YAML syntax error: {reason}")])
+        if error.problem and error.context and error.context_mark:
+            reason += f" ({error.context} on line {error.context_mark.line + 1})"
+        raise InputError([Problem(name, line, "(file)", f"YAML syntax error: {reason}")]) from None
     except yaml.YAMLError as error:
-        raise InputError([Problem(name, 1, "(file)", f"YAML syntax error: {error}")])
+        raise InputError([Problem(name, 1, "(file)", f"YAML syntax error: {error}")]) from None
     if node is None:
         raise InputError([Problem(name, 1, "(file)", "the file is empty")])
     document = Document(name, None, {(): node.start_mark.line + 1})
-    problems: list[Problem] = []
-    document.data = _to_data(node, (), document, problems)
-    if problems:
-        raise InputError(problems)
+    walk = _Walk(document)
+    try:
+        document.data = walk.data(node, ())
+    except _TooLarge:
+        walk.problems.append(
+            Problem(name, 1, "(file)", f"aliases expand to more than {_MAX_VALUES:,} values")
+        )
+    if walk.problems:
+        raise InputError(walk.problems)
     return document
 
 
-def _to_data(node: yaml.Node, path: FieldPath, doc: Document, problems: list[Problem]) -> Any:
-    doc.lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        return _mapping(node, path, doc, problems)
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_data(child, (*path, i), doc, problems) for i, child in enumerate(node.value)]
-    return _scalar(node, path, doc, problems)
+class _TooLarge(Exception):
+    """Aliases expand the document beyond :data:`_MAX_VALUES` (a "billion laughs" file)."""
 
 
-def _mapping(
-    node: yaml.MappingNode, path: FieldPath, doc: Document, problems: list[Problem]
-) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-            problems.append(Problem(doc.file, line, format_path(path), "keys must be plain names"))
-            continue
-        key = str(key_node.value)
-        if key in result:
-            first = doc.lines[(*path, key)]
-            problems.append(
-                Problem(
-                    doc.file, line, format_path((*path, key)), f"duplicate key (first on line {first})"
-                )
-            )
-            continue
-        doc.lines[(*path, key)] = line
-        result[key] = _to_data(value_node, (*path, key), doc, problems)
-        doc.lines[(*path, key)] = line
-    return result
+class _Walk:
+    """Turns a node tree into plain data, recording lines and collecting problems."""
+
+    def __init__(self, document: Document) -> None:
+        self.doc = document
+        self.problems: list[Problem] = []
+        self.open: set[int] = set()
+        self.count = 0
+
+    def problem(self, line: int, path: FieldPath, message: str) -> None:
+        self.problems.append(Problem(self.doc.file, line, format_path(path), message))
+
+    def data(self, node: yaml.Node, path: FieldPath) -> Any:
+        line = node.start_mark.line + 1
+        self.doc.lines.setdefault(path, line)
+        self.count += 1
+        if self.count > _MAX_VALUES:
+            raise _TooLarge
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if id(node) in self.open:
+            self.problem(line, path, "an alias refers to a value that contains it")
+            return None
+        expected = _MAP if isinstance(node, yaml.MappingNode) else _SEQ
+        if node.tag != expected:
+            self.problem(line, path, f"unsupported YAML tag '{_short(node.tag)}'")
+            return None
+        self.open.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            result: Any = self.mapping(node, path)
+        else:
+            result = [self.data(child, (*path, i)) for i, child in enumerate(node.value)]
+        self.open.discard(id(node))
+        return result
+
+    def mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if key_node.tag == _MERGE:
+                self.problem(line, path, "merge keys ('<<') are not supported; write the keys out")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(line, path, "keys must be plain names")
+                continue
+            if key_node.tag not in _SCALAR_TAGS | _TEXT_TAGS:
+                self.problem(line, path, f"unsupported YAML tag '{_short(key_node.tag)}'")
+                continue
+            key = str(key_node.value)
+            if key in result:
+                first = self.doc.lines[(*path, key)]
+                self.problem(line, (*path, key), f"duplicate key (first on line {first})")
+                continue
+            self.doc.lines[(*path, key)] = line
+            result[key] = self.data(value_node, (*path, key))
+        return result
+
+    def scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
+        line = node.start_mark.line + 1
+        if node.tag in _TEXT_TAGS:
+            return str(node.value)
+        if node.tag not in _SCALAR_TAGS:
+            self.problem(line, path, f"unsupported YAML tag '{_short(node.tag)}'")
+            return None
+        try:
+            if node.tag == _FLOAT:
+                value = _float(node)
+            else:
+                value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+        except (ValueError, KeyError):
+            self.problem(line, path, f"not a valid {_short(node.tag)} value: {node.value!r}")
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problem(line, path, f"number must be finite, got {node.value}")
+            return None
+        return value
 
 
-def _scalar(node: yaml.Node, path: FieldPath, doc: Document, problems: list[Problem]) -> Any:
-    line = node.start_mark.line + 1
-    if node.tag in _TEXT_TAGS:
-        return str(node.value)
-    if node.tag not in _SCALAR_TAGS:
-        problems.append(
-            Problem(doc.file, line, format_path(path), f"unsupported YAML tag '{node.tag}'")
-        )
-        return None
-    if node.tag == _FLOAT:
-        value = _float(node)
-    else:
-        value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
-    if isinstance(value, float) and not math.isfinite(value):
-        problems.append(
-            Problem(doc.file, line, format_path(path), f"number must be finite, got {node.value}")
-        )
-        return None
-    return value
+def _short(tag: str) -> str:
+    """``tag:yaml.org,2002:python/object`` as written in a file: ``!!python/object``."""
+    return "!!" + tag.removeprefix(_STANDARD) if tag.startswith(_STANDARD) else tag
 
 
-def _float(node: yaml.Node) -> float:
+def _float(node: yaml.ScalarNode) -> float:
     text = str(node.value).replace("_", "").lower()
     if text.lstrip("+-") == ".inf":
         return -math.inf if text.startswith("-") else math.inf
