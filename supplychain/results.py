@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from supplychain import __version__
-from supplychain.analysis import lever_rows, levers_frame, routes_frame
+from supplychain.analysis import Analysis, analyse, lever_rows
 from supplychain.pipeline import Run
 from supplychain.solve import SOLVER_OPTIONS
 
@@ -100,6 +100,16 @@ def write_json(record: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+TABLES = ("targets", "levers", "routes", "items", "backfill", "closers", "waterfall")
+"""The analysis frames written as ``<name>.csv`` into every result folder."""
+
+
+def write_tables(analysis: Analysis, folder: Path) -> None:
+    """Write every analysis frame as CSV."""
+    for name in TABLES:
+        write_csv(getattr(analysis, name), folder / f"{name}.csv")
+
+
 def write_run(
     run: Run, root: Path, extra: Callable[[Run, Path], None] | None = None
 ) -> tuple[Path, dict[str, Any]]:
@@ -110,8 +120,8 @@ def write_run(
 
     def fill(folder: Path) -> dict[str, Any]:
         started = time.perf_counter()
-        write_csv(levers_frame(run), folder / "levers.csv")
-        write_csv(routes_frame(run), folder / "routes.csv")
+        analysis = analyse(run)
+        write_tables(analysis, folder)
         if extra is not None:
             extra(run, folder)
         record = summary(run, time.perf_counter() - started)
