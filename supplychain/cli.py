@@ -15,6 +15,7 @@ from pathlib import Path
 
 from supplychain import __version__
 from supplychain.errors import InputError
+from supplychain.eto import import_to_file
 from supplychain.pipeline import Run, load, solve_scenario, validate_file
 from supplychain.results import write_run
 
@@ -80,6 +81,17 @@ def command_validate(arguments: argparse.Namespace) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def command_import_eto(arguments: argparse.Namespace) -> int:
+    """Build a world model from the ETO supply-chain CSVs (rules: ``docs/eto_import.md``)."""
+    output = Path(arguments.output)
+    imported = import_to_file(Path(arguments.directory), output, echo=progress)
+    world = imported.world
+    print(f"wrote {output}: {len(world['items'])} items, {len(world['suppliers'])} suppliers, "
+          f"{len(world['countries'])} countries, {len(world['routes'])} routes, "
+          f"{len(imported.warnings)} warnings")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     main_parser = argparse.ArgumentParser(
@@ -105,6 +117,16 @@ def parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check world models and scenarios")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(handler=command_validate)
+
+    import_eto = commands.add_parser(
+        "import-eto", help="build a world model from the ETO supply-chain CSVs"
+    )
+    import_eto.add_argument("directory", metavar="DIR",
+                            help="folder with inputs.csv, providers.csv, provision.csv, "
+                            "sequence.csv")
+    import_eto.add_argument("-o", "--output", required=True, metavar="FILE",
+                            help="world model YAML file to write")
+    import_eto.set_defaults(handler=command_import_eto)
     return main_parser
 
 
