@@ -25,6 +25,7 @@ import pandas as pd
 
 from supplychain import __version__
 from supplychain.analysis import Analysis, analyse, lever_rows
+from supplychain.batch import Row
 from supplychain.pipeline import Run
 from supplychain.solve import SOLVER_OPTIONS
 
@@ -151,3 +152,33 @@ def write_atomically(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final, record
+
+
+def batch_frame(rows: list[Row], first_column: str) -> pd.DataFrame:
+    """``compare.csv`` / ``frontier.csv`` rows: label, capability, costs, levers."""
+    return pd.DataFrame(
+        [
+            {first_column: row.label, "capability": row.capability,
+             "diplomatic": row.diplomatic, "economic_usd": row.economic_usd,
+             "levers": row.levers}
+            for row in rows
+        ],
+        columns=[first_column, "capability", "diplomatic", "economic_usd", "levers"],
+    )
+
+
+def add_to_result_folder(
+    root: Path, name: str, write: Callable[[Path], None]
+) -> Path:
+    """Add files to ``root / name`` atomically: copy the folder (if any), let ``write`` add to
+    the copy, then swap it in. A run's files stay beside a later compare or sweep."""
+
+    def fill(folder: Path) -> dict[str, Any]:
+        existing = root / name
+        if existing.is_dir():
+            shutil.copytree(existing, folder, dirs_exist_ok=True)
+        write(folder)
+        return {}
+
+    final, _ = write_atomically(root, name, fill)
+    return final
