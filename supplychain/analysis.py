@@ -23,7 +23,9 @@ demands and for every domestic route r making item i from q_{r,j} units of j,
 
 alternatives of one item taking the most demanding recipe and distinct consumers adding up.
 An item is on the path to a target when req_j > 0. A *control gap* is an item whose category
-the controller controls and whose accessible capacity still covers req_j.
+the controller controls and whose accessible capacity still covers req_j (items the adversary
+can also make without a capacity limit are bounded by their inputs, not by controls, and are
+never gaps).
 """
 
 from __future__ import annotations
@@ -65,10 +67,14 @@ def lever_rows(levers: Iterable[Lever]) -> list[dict[str, str | None]]:
 
 
 def analyse(run: Run) -> Analysis:
-    """All tables of ``run``. A run without an answer is analysed under no levers."""
+    """All tables of ``run``. A run without an answer is analysed under no levers.
+
+    Route flows are the adversary's least-flow optimal response (see
+    :meth:`supplychain.follower.FollowerLP.evaluate`), so unused supply shows as unused.
+    """
     follower = FollowerLP(run.instance)
     chosen = run.outcome.levers
-    policy = run.outcome.follower or run.baseline
+    policy = follower.evaluate(chosen, least_flow=True)
     classes = source_classes(run.instance, chosen)
     items = items_frame(run, policy, classes)
     return Analysis(
@@ -80,6 +86,11 @@ def analyse(run: Run) -> Analysis:
         closers=closers_frame(run, follower, policy.capability, items),
         waterfall=waterfall_frame(run, follower),
     )
+
+
+def snap(value: float) -> float:
+    """Solver noise (below 1e-9 in magnitude, or a negative zero) shown as 0."""
+    return 0.0 if abs(value) < ACTIVE else value
 
 
 def controlled_categories(chosen: Iterable[Lever]) -> set[str]:
@@ -182,8 +193,9 @@ def levers_frame(run: Run, follower: FollowerLP, capability: float) -> pd.DataFr
             "economic_usd": instance.economic_cost[lever]
             + sum(instance.routes[route].economic_usd for route in routes),
             "routes_reached": len(routes),
-            "marginal_capability": capability_without(follower, instance, chosen, lever)
-            - capability if lever in chosen else None,
+            "marginal_capability": snap(
+                capability_without(follower, instance, chosen, lever) - capability
+            ) if lever in chosen else None,
         })
     return pd.DataFrame(rows, columns=[
         "kind", "country", "category", "chosen", "pinned", "diplomatic_cost", "economic_usd",
@@ -214,7 +226,7 @@ def routes_frame(run: Run, policy: FollowerSolution, classes: list[str]) -> pd.D
             "availability": availability,
             "accessible": None if route.capacity is None else accessible(route, availability),
             "source_class": classes[route.index],
-            "flow": policy.flows[route.index],
+            "flow": snap(policy.flows[route.index]),
         })
     return pd.DataFrame(rows)
 
@@ -255,7 +267,8 @@ def items_frame(run: Run, policy: FollowerSolution, classes: list[str]) -> pd.Da
             "bottleneck": shadow > ACTIVE,
             "shadow_price": shadow,
             "controlled": category in controlled,
-            "gap": category in controlled and total >= need[item] - 1e-12,
+            "gap": category in controlled and not math.isinf(total)
+            and total >= need[item] - 1e-12,
         })
     return pd.DataFrame(rows)
 
@@ -323,7 +336,7 @@ def closers_frame(
             added = [extra for extra in with_requirements(instance, lever) if extra not in chosen]
             policy = [*chosen, *added]
             diplomatic, economic = instance.cost(policy)
-            removed = capability - follower.evaluate(policy).capability
+            removed = snap(capability - follower.evaluate(policy).capability)
             rows.append({
                 "item": item,
                 "lever": lever.label,

@@ -48,7 +48,8 @@ def solve_variant(path: Path, kind: Kind, position: int, time_limit: float | Non
     variant = (compare_variants if kind == "compare" else sweep_variants)(loaded.scenario)[
         position
     ]
-    run = solve_scenario(loaded, variant.scenario, variant.plurilateral, time_limit, seconds)
+    run = solve_scenario(loaded, variant.scenario, variant.plurilateral, time_limit, seconds,
+                         aligners=variant.aligners)
     outcome = run.outcome
     return Row(
         label=variant.label,

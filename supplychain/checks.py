@@ -137,9 +137,12 @@ def check_country_keys(scenario: Scenario, world: World, doc: Document) -> Itera
         for country in getattr(scenario, section):
             if country not in world.countries:
                 yield _unknown(doc, (section, country), "country", country, world.countries)
-            elif country in (scenario.controller, scenario.adversary):
+            elif country == scenario.adversary or (
+                section == "partners" and country == scenario.controller
+            ):
                 yield doc.problem(
                     (section, country), "must be a third country, not the controller or adversary"
+                    if section == "partners" else "must not be the adversary"
                 )
     for country in scenario.leakage.by_country:
         if country not in world.countries:

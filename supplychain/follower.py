@@ -91,8 +91,13 @@ class FollowerLP:
         self._highs.passModel(lp)
         self._route_columns = np.arange(n_routes, dtype=np.int32)
 
-    def evaluate(self, chosen: Iterable[Lever]) -> FollowerSolution:
-        """Solve the follower LP with the routes' capacities cut by the chosen levers."""
+    def evaluate(self, chosen: Iterable[Lever], least_flow: bool = False) -> FollowerSolution:
+        """Solve the follower LP with the routes' capacities cut by the chosen levers.
+
+        The LP has many optimal flows (unused supply may be shipped anyway). With
+        ``least_flow`` a second LP picks, among the optimal responses, one of least total
+        route flow :math:`\\sum_r y_r`: what the adversary actually needs to draw.
+        """
         instance = self.instance
         availability = instance.availability(chosen)
         upper = np.where(
@@ -110,12 +115,35 @@ class FollowerLP:
         n_routes = len(instance.routes)
         columns = list(solution.col_value)
         capability = sum(t.value * columns[n_routes + i] for i, t in enumerate(instance.targets))
+        flows = self._least_flows(capability) if least_flow else columns[:n_routes]
         return FollowerSolution(
             capability=capability,
-            flows=tuple(columns[:n_routes]),
+            flows=tuple(flows),
             outputs={t.item: columns[n_routes + i] for i, t in enumerate(instance.targets)},
             shadow_prices=dict(
                 zip(instance.items, map(abs, solution.row_dual), strict=True)
             ),
             availability=tuple(availability),
         )
+
+    def _least_flows(self, capability: float) -> list[float]:
+        """Route flows of least total among responses reaching ``capability`` (less 1e-9)."""
+        highs, instance = self._highs, self.instance
+        n_routes, n_targets = len(instance.routes), len(instance.targets)
+        target_columns = np.arange(n_routes, n_routes + n_targets, dtype=np.int32)
+        target_values = np.array([t.value for t in instance.targets])
+        highs.addRow(capability - 1e-9, math.inf, n_targets, target_columns, target_values)
+        highs.changeColsCost(n_routes + n_targets, np.arange(n_routes + n_targets, dtype=np.int32),
+                             np.concatenate([np.ones(n_routes), np.zeros(n_targets)]))
+        highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        try:
+            highs.run()
+            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                raise SolverFailure(f"least-flow LP not solved: {highs.getModelStatus()}")
+            return list(highs.getSolution().col_value)[:n_routes]
+        finally:
+            highs.deleteRows(1, np.array([highs.getNumRow() - 1], dtype=np.int32))
+            highs.changeColsCost(n_routes + n_targets,
+                                 np.arange(n_routes + n_targets, dtype=np.int32),
+                                 np.concatenate([np.zeros(n_routes), target_values]))
+            highs.changeObjectiveSense(highspy.ObjSense.kMaximize)

@@ -18,7 +18,8 @@ its supplier is in the adversary; otherwise *foreign*. With ℓ_r its leakage:
 * ``restrict[c,k]`` (requires ``control[k]``) covers via-routes of k through c; residual ℓ_r.
 * ``tariff[c]`` covers c's own routes of k while ``control[k]`` is chosen; residual
   ``1 − tariff_compliance``.
-* ``screen[c]`` covers routes of adversary-owned suppliers located in c; residual ℓ_r.
+* ``screen[c]`` covers routes of adversary-owned suppliers located in c (the controller's
+  own country included: investment screening at home); residual ℓ_r.
 
 Control and FDPR never reach via-routes; only ``screen`` reaches adversary-owned suppliers.
 A route's availability under a lever set S is ``min(1, min ρ over covers active in S)``.
@@ -26,7 +27,7 @@ A route's availability under a lever set S is ``min(1, min ρ over covers active
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from supplychain.checks import categories
@@ -241,7 +242,11 @@ class _Catalogue:
 
 
 def _base_levers(
-    scenario: Scenario, world: World, routes: tuple[RouteData, ...], catalogue: _Catalogue
+    scenario: Scenario,
+    world: World,
+    routes: tuple[RouteData, ...],
+    catalogue: _Catalogue,
+    aligners: Collection[str] | None,
 ) -> None:
     controller = scenario.controller
     reachable = [r for r in routes if not r.domestic and r.owner != scenario.adversary]
@@ -275,6 +280,8 @@ def _base_levers(
         catalogue.economic[lever] = 0.0
         catalogue.covers.extend(Cover(route, residual, (lever,)) for route, residual in covers)
     for country in sorted(scenario.partners):
+        if aligners is not None and country not in aligners:
+            continue
         partner = scenario.partners[country]
         for category in _allowed(scenario.levers.align, all_categories):
             covers = [
@@ -339,7 +346,7 @@ def _pressure_levers(
             catalogue.diplomatic[lever] = pressure.tariff_cost
             catalogue.economic[lever] = 0.0
             catalogue.covers.extend(tariff_covers)
-    for country in _allowed(scenario.levers.screen, countries):
+    for country in _allowed(scenario.levers.screen, set(world.countries) - {adversary}):
         pressure = scenario.pressure.get(country, Pressure())
         covers = [
             (r.index, r.leakage)
@@ -398,15 +405,18 @@ def build_instance(
     topological_order: Iterable[str],
     document: Document | None = None,
     plurilateral: bool = False,
+    aligners: Collection[str] | None = None,
 ) -> Instance:
     """Turn a valid scenario and world into an :class:`Instance`.
 
     ``plurilateral``: every aligned partner adopts the controller's common list,
-    ``align[c,k] = control[k]``. ``document``: the scenario file, for locating pin errors.
+    ``align[c,k] = control[k]``. ``aligners``: the partners that may align (default all);
+    the others keep their FDPR price from the partner table. ``document``: the scenario
+    file, for locating pin errors.
     """
     routes = _routes(scenario, world)
     catalogue = _Catalogue()
-    _base_levers(scenario, world, routes, catalogue)
+    _base_levers(scenario, world, routes, catalogue, aligners)
     _pressure_levers(scenario, world, routes, catalogue)
     same: list[tuple[Lever, Lever]] = []
     if plurilateral:

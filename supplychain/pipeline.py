@@ -7,7 +7,7 @@ This is the single place that strings the steps together, so ``run``, ``compare`
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,16 +50,18 @@ def solve_scenario(
     time_limit: float | None = None,
     load_seconds: float = 0.0,
     progress: Callable[[str], None] | None = None,
+    aligners: Collection[str] | None = None,
 ) -> Run:
     """Build the instance of ``scenario`` (default: the loaded one) and solve it exactly.
 
-    ``time_limit`` overrides the scenario's ``solver.time_limit``.
+    ``time_limit`` overrides the scenario's ``solver.time_limit``; ``plurilateral`` and
+    ``aligners`` pose a compare option (see :func:`supplychain.instance.build_instance`).
     """
     scenario = scenario or loaded.scenario
     started = time.perf_counter()
     world = loaded.world.world
     instance = build_instance(
-        scenario, world, topological_items(world), loaded.document, plurilateral
+        scenario, world, topological_items(world), loaded.document, plurilateral, aligners
     )
     follower = FollowerLP(instance)
     baseline = follower.evaluate(())

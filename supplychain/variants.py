@@ -21,6 +21,8 @@ class Variant:
     label: str
     scenario: Scenario
     plurilateral: bool = False
+    aligners: tuple[str, ...] | None = None
+    """The partners that may align (None: all the scenario's partners)."""
 
 
 def option_partners(scenario: Scenario, option: CompareOption) -> list[str]:
@@ -33,15 +35,16 @@ def option_partners(scenario: Scenario, option: CompareOption) -> list[str]:
 
 
 def compare_variant(scenario: Scenario, option: CompareOption) -> Variant:
-    """The scenario as a compare option poses it."""
-    members = option_partners(scenario, option)
+    """The scenario as a compare option poses it. Partners outside the option keep their
+    prices (an FDPR on them still costs their ``fdpr_cost``); they only may not align."""
     levers = scenario.levers.model_copy(update={"fdpr": scenario.levers.fdpr if option.fdpr
                                                 else "none"})
-    changed = scenario.model_copy(update={
-        "partners": {country: scenario.partners[country] for country in members},
-        "levers": levers,
-    })
-    return Variant(option.name, changed, plurilateral=option.regime == "plurilateral")
+    return Variant(
+        option.name,
+        scenario.model_copy(update={"levers": levers}),
+        plurilateral=option.regime == "plurilateral",
+        aligners=tuple(option_partners(scenario, option)),
+    )
 
 
 def compare_variants(scenario: Scenario) -> list[Variant]:

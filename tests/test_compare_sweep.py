@@ -61,7 +61,8 @@ def test_each_compare_option_matches_enumeration(seed: int) -> None:
     ]
     scenario = Scenario.model_validate(data)
     for variant in compare_variants(scenario):
-        built = instance(world, variant.scenario, variant.plurilateral)
+        built = build_instance(variant.scenario, world, topological_items(world),
+                               plurilateral=variant.plurilateral, aligners=variant.aligners)
         if len(built.levers) > 12:
             continue
         expected = enumerate_optimum(built)
