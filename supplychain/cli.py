@@ -17,6 +17,7 @@ from supplychain import __version__
 from supplychain.errors import InputError
 from supplychain.eto import import_to_file
 from supplychain.pipeline import Run, load, solve_scenario, validate_file
+from supplychain.report import NotAResultFolder, write_report
 from supplychain.results import write_run
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
@@ -36,7 +37,7 @@ def command_run(arguments: argparse.Namespace) -> int:
     run = solve_scenario(
         loaded, time_limit=arguments.time_limit, load_seconds=load_seconds, progress=progress
     )
-    folder, record = write_run(run, Path(arguments.out))
+    folder, record = write_run(run, Path(arguments.out), extra=report_into)
     if arguments.json:
         print(json.dumps(record, indent=2, ensure_ascii=False))
     else:
@@ -45,6 +46,23 @@ def command_run(arguments: argparse.Namespace) -> int:
     if run.outcome.status != "optimal":
         progress(f"error: the solve ended '{run.outcome.status}', not proven optimal")
         return EXIT_FAILURE
+    return EXIT_OK
+
+
+def report_into(run: Run, folder: Path) -> None:
+    """``write_run``'s extra step: the gap report, made from the files in ``folder``."""
+    write_report(folder)
+
+
+def command_report(arguments: argparse.Namespace) -> int:
+    """Rebuild a result folder's report and figures from its files, without solving."""
+    folder = Path(arguments.results)
+    try:
+        written = write_report(folder)
+    except NotAResultFolder as error:
+        print(error, file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote {len(written)} files: {', '.join(str(path) for path in written)}")
     return EXIT_OK
 
 
@@ -113,6 +131,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--time-limit", type=positive_seconds, metavar="S",
                      help="solver time limit in seconds (overrides solver.time_limit)")
     run.set_defaults(handler=command_run)
+
+    report = commands.add_parser(
+        "report", help="rebuild report.md, report.html and figures of a result folder"
+    )
+    report.add_argument("results", metavar="RESULTS_DIR",
+                        help="a result folder written by 'supplychain run'")
+    report.set_defaults(handler=command_report)
 
     validate = commands.add_parser("validate", help="check world models and scenarios")
     validate.add_argument("files", nargs="+", metavar="FILE")

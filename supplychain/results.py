@@ -116,7 +116,8 @@ def write_run(
 ) -> tuple[Path, dict[str, Any]]:
     """Write the result folder of ``run`` under ``root``; return its path and the summary.
 
-    ``extra`` may add more files (reports, figures) to the folder before it is put in place.
+    ``extra`` may add more files (reports, figures) to the folder before it is put in place;
+    it finds every table and a provisional ``summary.json`` (report time 0) already there.
     """
 
     def fill(folder: Path) -> dict[str, Any]:
@@ -124,6 +125,7 @@ def write_run(
         analysis = analyse(run)
         write_tables(analysis, folder)
         if extra is not None:
+            write_json(summary(run, 0.0), folder / "summary.json")
             extra(run, folder)
         record = summary(run, time.perf_counter() - started)
         write_json(record, folder / "summary.json")

@@ -1,0 +1,775 @@
+"""The gap report of a result folder: ``report.md``, a self-contained ``report.html`` and
+``figures/*.png`` (DESIGN §6).
+
+Everything is read back from the files already in the folder (``summary.json`` and the CSV
+tables of :mod:`supplychain.analysis`), so ``supplychain run`` and ``supplychain report`` share
+one code path and a report can be rebuilt without solving.
+
+The report is composed once as a list of blocks (headings, paragraphs, tables, figures) whose
+text is a small inline subset of Markdown — ```code```, ``**strong**`` and backslash escapes,
+with every name from the inputs escaped — and rendered twice: verbatim as Markdown, and as
+HTML with every character escaped and the figures embedded as base64 PNG.
+
+Control gaps are ranked by accessible surplus normalised by the requirement,
+
+.. math::
+
+    s_j = (\\mathrm{accessible}_j - req_j) / req_j,
+
+how far beyond its need the supply the levers leave the adversary still reaches. Gaps with
+unlimited own production (a route without a capacity, limited only by its inputs) have no
+surplus figure and come last. Shadow prices rank the bottlenecks instead (a gap, having slack,
+usually has a zero shadow price).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import pandas as pd
+
+from supplychain.figures import (
+    NOISE,
+    backfill_figure,
+    gap_heatmap,
+    png,
+    supply_graph_figure,
+    waterfall_figure,
+)
+from supplychain.results import TABLES
+
+SUMMARY_FILE = "summary.json"
+FIGURE_FOLDER = "figures"
+SUMMARY_KEYS = ("scenario", "mode", "capability", "baseline_capability", "targets", "levers",
+                "cost", "status", "mip_gap", "timings", "provenance")
+TEXT_COLUMNS = {
+    "targets": {"target"},
+    "levers": {"kind", "country", "category", "pinned"},
+    "routes": {"item", "category", "supplier", "country", "via", "inputs", "levers",
+               "source_class"},
+    "items": {"item", "name", "kind", "category"},
+    "backfill": {"item", "country", "via", "supplier", "supplier_name"},
+    "closers": {"item", "lever", "with"},
+    "waterfall": {"lever"},
+}
+"""Columns read as text; every other column is a number or a True/False flag."""
+CLOSERS_SHOWN = 5
+"""Closers listed per gap (all of them are in ``closers.csv``)."""
+LEAD_ITEMS = 3
+"""Gaps and bottlenecks named in the summary paragraph."""
+
+
+class NotAResultFolder(Exception):
+    """The folder lacks, or cannot parse, the files a run writes; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """A result folder read back: the summary record and the analysis tables."""
+
+    summary: dict[str, Any]
+    targets: pd.DataFrame
+    levers: pd.DataFrame
+    routes: pd.DataFrame
+    items: pd.DataFrame
+    backfill: pd.DataFrame
+    closers: pd.DataFrame
+    waterfall: pd.DataFrame
+
+    @property
+    def solved(self) -> bool:
+        """Whether the run has a policy (its capability is known)."""
+        return self.summary["capability"] is not None
+
+
+def typed(frame: pd.DataFrame, text_columns: set[str]) -> pd.DataFrame:
+    """Columns read as text converted: True/False flags to booleans, the rest to numbers
+    (empty cells to NaN); text columns keep empty cells as empty strings."""
+    converted = {}
+    for column in frame.columns:
+        values = frame[column]
+        if column in text_columns:
+            converted[column] = values.astype(object)
+        elif len(values) and values.isin(["True", "False"]).all():
+            converted[column] = values == "True"
+        else:
+            converted[column] = pd.to_numeric(values.replace("", None))
+    return pd.DataFrame(converted, columns=frame.columns)
+
+
+def read_results(folder: Path) -> Results:
+    """Read a result folder; raise :class:`NotAResultFolder` when it is not one."""
+    if not folder.is_dir():
+        raise NotAResultFolder(f"{folder}: not a result folder (no such directory)")
+    names = [SUMMARY_FILE, *(f"{table}.csv" for table in TABLES)]
+    missing = [name for name in names if not (folder / name).is_file()]
+    if missing:
+        raise NotAResultFolder(f"{folder}: not a result folder (missing {', '.join(missing)})")
+    try:
+        summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
+        absent = [key for key in SUMMARY_KEYS if key not in summary]
+        if absent:
+            raise ValueError(f"no {', '.join(absent)}")
+        tables = {
+            table: typed(pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False),
+                         TEXT_COLUMNS[table])
+            for table in TABLES
+        }
+    except (ValueError, TypeError, pd.errors.ParserError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise NotAResultFolder(f"{folder}: not a result folder ({reason})") from error
+    return Results(summary, **tables)
+
+
+# Inline text: escaping for Markdown, rendering to HTML.
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
+INLINE = re.compile(r"\\(.)|`([^`]*)`|\*\*")
+
+
+def text(value: object) -> str:
+    """Free text (names from the inputs) escaped for the inline markup, on one line."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def code(value: object) -> str:
+    """An identifier (item, lever, country) as a code span."""
+    value = str(value)
+    return f"`{value}`" if value and not set(value) & set("`|\n") else text(value)
+
+
+def strong(markup: str) -> str:
+    """Inline markup set in bold."""
+    return f"**{markup}**"
+
+
+def inline_html(markup: str) -> str:
+    """The inline markup as escaped HTML: code spans, bold, backslash escapes."""
+    parts, position, bold = [], 0, False
+    for match in INLINE.finditer(markup):
+        parts.append(html.escape(markup[position:match.start()]))
+        escaped, span = match.group(1), match.group(2)
+        if escaped is not None:
+            parts.append(html.escape(escaped))
+        elif span is not None:
+            parts.append(f"<code>{html.escape(span)}</code>")
+        else:
+            parts.append("</strong>" if bold else "<strong>")
+            bold = not bold
+        position = match.end()
+    parts.append(html.escape(markup[position:]))
+    if bold:
+        parts.append("</strong>")
+    return "".join(parts)
+
+
+def plain(markup: str) -> str:
+    """The inline markup as plain text (for image descriptions)."""
+    return INLINE.sub(lambda match: match.group(1) or match.group(2) or "", markup)
+
+
+# Numbers in words.
+
+def percent(share: float) -> str:
+    """A share as a percentage, rounded to whole percent unless that would hide it."""
+    if pd.isna(share):
+        return "—"
+    shown = f"{share:.0%}"
+    if shown in ("0%", "100%") and share not in (0.0, 1.0):
+        shown = f"{share:.1%}"
+    return shown
+
+
+def number(value: float | None) -> str:
+    """A quantity with three significant digits; unlimited where there is no figure."""
+    return "unlimited" if value is None or pd.isna(value) else f"{value:.3g}"
+
+
+def money(usd: float) -> str:
+    """US dollars in millions or billions."""
+    if abs(usd) >= 1e9:
+        return f"{usd / 1e9:.3g} billion USD"
+    if abs(usd) >= 1e6:
+        return f"{usd / 1e6:.3g} million USD"
+    return f"{usd:.3g} USD"
+
+
+def points(delta: float | None, signed: bool = False) -> str:
+    """A capability difference in percentage points (with its sign when ``signed``)."""
+    if delta is None or pd.isna(delta):
+        return "—"
+    if abs(delta) < NOISE:
+        delta = 0.0
+    return f"{delta * 100:{'+' if signed else ''}.3g} pp".replace("-", "−")
+
+
+def humane(identifier: str) -> str:
+    """An identifier as words: ``light_sources`` → ``light sources``."""
+    return identifier.replace("_", " ")
+
+
+def listing(parts: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+# Blocks of the document.
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading (level 1 is the title)."""
+
+    level: int
+    markup: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph; ``style`` is ``lead`` (the summary), ``warning`` or ``note``."""
+
+    markup: str
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of inline-markup cells; numeric columns are right-aligned."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class Image:
+    """A figure from ``figures/<name>.png`` with its caption."""
+
+    name: str
+    caption: str
+
+
+Block = Heading | Paragraph | Table | Image
+
+
+def table(columns: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]]) -> Table:
+    """A :class:`Table` from ``(header, numeric)`` pairs and rows of cells."""
+    return Table(tuple(header for header, _ in columns), tuple(tuple(row) for row in rows),
+                 tuple(numeric for _, numeric in columns))
+
+
+# The report's content.
+
+def item_names(results: Results) -> dict[str, str]:
+    """Item id → name, for the items on the path to a target."""
+    return dict(zip(results.items["item"], results.items["name"], strict=True))
+
+
+def item_phrase(results: Results, item: str) -> str:
+    """An item as a reader meets it: its name and, in code, its id."""
+    name = item_names(results).get(item, item)
+    return f"{text(name)} ({code(item)})" if name != item else code(item)
+
+
+def policy_phrase(levers: list[dict[str, Any]]) -> str:
+    """The chosen levers in words, e.g. ``controls on etch and NLD aligned on lithography``."""
+    by_kind: dict[str, dict[str, list[str]]] = {}
+    for lever in levers:
+        by_kind.setdefault(lever["kind"], {}).setdefault(text(lever["country"] or ""), []).append(
+            text(humane(lever["category"] or "")))
+
+    def each(kind: str, phrase: Callable[[str, str], str]) -> list[str]:
+        return [phrase(country, listing(categories))
+                for country, categories in sorted(by_kind.get(kind, {}).items())]
+
+    def countries(kind: str) -> str:
+        return listing(sorted(by_kind[kind]))
+
+    parts = each("control", lambda _, categories: f"controls on {categories}")
+    parts += each("align", lambda country, categories: f"{country} aligned on {categories}")
+    if "fdpr" in by_kind:
+        parts.append("the FDPR on " + listing(
+            each("fdpr", lambda country, categories: f"{country}'s {categories}")))
+    if "restrict" in by_kind:
+        parts.append("licences on " + listing(
+            each("restrict", lambda country, categories: f"{categories} exports to {country}")))
+    for kind, phrase in (("monitor", "end-use monitoring in"),
+                         ("tariff", "the threat of secondary tariffs on"),
+                         ("screen", "investment screening in")):
+        if kind in by_kind:
+            parts.append(f"{phrase} {countries(kind)}")
+    if not parts:
+        return "no levers"
+    if set(by_kind) == {"control"}:
+        return f"{parts[0]} alone"
+    if any(" and " in part for part in parts[:-1]):
+        return ", ".join(parts[:-1]) + ", and " + parts[-1]
+    return listing(parts)
+
+
+def goal_phrase(results: Results) -> str:
+    """What the adversary keeps, under the policy or (without one) under no levers: one
+    target's output, or each target's capability."""
+    prefix = "" if results.solved else "baseline_"
+    names = item_names(results)
+    rows = list(results.targets.itertuples())
+    if len(rows) == 1:
+        target = rows[0]
+        return (f"its {text(names.get(target.target, target.target))} goal "
+                f"({number(getattr(target, prefix + 'output'))} of the {number(target.demand)} "
+                "it wants)")
+    each = [f"{text(names.get(target.target, target.target))} "
+            f"{percent(getattr(target, prefix + 'capability'))}" for target in rows]
+    return f"its weighted goal ({', '.join(each)})"
+
+
+def status_blocks(results: Results) -> list[Block]:
+    """A prominent warning when the run has no proven-optimal policy."""
+    summary = results.summary
+    status = summary["status"]
+    if status == "optimal":
+        return []
+    stopped = "the solver stopped at its time limit"
+    if not results.solved:
+        headline, cause = {
+            "infeasible": ("the solve ended infeasible",
+                           "No lever set satisfies the scenario's pins and budgets"),
+            "time_limit": (f"{stopped} before finding one", "There is no lever set"),
+        }.get(status, (f"the solve ended '{status}'", "There is no lever set"))
+        return [Paragraph(
+            f"{strong(f'No policy: {text(headline)}.')} {cause}, so there is no policy "
+            "capability to report. The tables and figures below describe the world with no "
+            "levers.", "warning")]
+    headline = stopped if status == "time_limit" else f"the solve ended '{status}'"
+    gap = "" if summary["mip_gap"] is None else f" (relative MIP gap {percent(summary['mip_gap'])})"
+    return [Paragraph(
+        f"{strong(f'Not proven optimal: {text(headline)}')}{gap}. The levers below are the best "
+        "the solver found; a better or cheaper policy may exist.", "warning")]
+
+
+def ranked_items(items: pd.DataFrame) -> pd.DataFrame:
+    """Items in reading order, with their normalised ``surplus``: gaps, then other controlled
+    items, then the rest; each group by surplus, largest first, unlimited supply last."""
+    surplus = (items["accessible"] - items["required"]) / items["required"]
+    return items.assign(surplus=surplus).sort_values(
+        ["gap", "controlled", "surplus", "item"], ascending=[False, False, False, True],
+        na_position="last")
+
+
+def ranked_gaps(results: Results) -> pd.DataFrame:
+    """The gap items, largest normalised surplus first, unlimited own production last."""
+    items = ranked_items(results.items)
+    return items[items["gap"].astype(bool)]
+
+
+def backfill_shares(results: Results, item: str) -> list[tuple[str, float]]:
+    """Backfill countries of an item with their share of its accessible supply, largest
+    first."""
+    rows = results.backfill[results.backfill["item"] == item]
+    accessible = results.items.loc[results.items["item"] == item, "accessible"].iloc[0]
+    by_country = rows.groupby("country")["capacity"].sum()
+    return sorted(((country, capacity / accessible) for country, capacity in by_country.items()
+                   if accessible > 0), key=lambda pair: (-pair[1], pair[0]))
+
+
+def sources_phrase(results: Results, gap: pd.Series) -> str:
+    """Where a gap's accessible supply comes from, in words."""
+    if pd.isna(gap["accessible"]):
+        return "own production, limited only by its inputs"
+    shares = backfill_shares(results, gap["item"])
+    if shares:
+        return "backfilled by " + ", ".join(f"{text(country)} {percent(share)}"
+                                            for country, share in shares)
+    classes = [(name, gap[name] / gap["accessible"]) for name in
+               ("indigenous", "leak", "uncontrolled") if gap[name] > 0]
+    return "no backfill; " + ", ".join(f"{name} {percent(share)}" for name, share in classes)
+
+
+def best_closer(results: Results) -> pd.Series | None:
+    """The single extra lever that removes most capability over all gaps (ties: within
+    budget, cheaper, then by label), or None when none removes any."""
+    closers = results.closers[results.closers["capability_removed"] > NOISE]
+    if closers.empty:
+        return None
+    ordered = closers.sort_values(
+        ["capability_removed", "within_budget", "diplomatic_cost", "economic_usd", "lever"],
+        ascending=[False, False, True, True, True])
+    return ordered.iloc[0]
+
+
+def closer_phrase(results: Results, closer: pd.Series) -> str:
+    """One closer in words: lever, the gap it narrows, capability removed, costs, budget."""
+    extra = f" with {code(closer['with'])}" if closer["with"] else ""
+    budget = "" if closer["within_budget"] else f", {strong('over the budget')}"
+    name = item_names(results).get(closer["item"], closer["item"])
+    return (f"{code(closer['lever'])}{extra} (on {text(name)}): it would remove a further "
+            f"{closer['capability_removed'] * 100:.3g} percentage points of capability for "
+            f"{number(closer['diplomatic_cost'])} more diplomatic units and "
+            f"{money(closer['economic_usd'])} of lost sales{budget}")
+
+
+def bottlenecks(results: Results) -> pd.DataFrame:
+    """Capacity-limited items whose balance binds, by shadow price."""
+    items = results.items
+    binding = items[items["bottleneck"].astype(bool) & items["world_capacity"].notna()]
+    return binding.sort_values(["shadow_price", "item"], ascending=[False, True])
+
+
+def gap_sentences(results: Results) -> list[str]:
+    """The summary's words on gaps: the largest, their backfill, the best closer."""
+    gaps = ranked_gaps(results)
+    if gaps.empty:
+        if results.items["controlled"].astype(bool).any():
+            return ["No controlled item has a gap: for each, the supply the adversary can "
+                    "still reach falls short of what it needs."]
+        return ["The controller's own controls reach no category on the path to the targets, "
+                "so there is no control gap."]
+    named = [f"{text(gap['name'])} ({sources_phrase(results, gap)})"
+             for _, gap in gaps.head(LEAD_ITEMS).iterrows()]
+    more = f", and {len(gaps) - LEAD_ITEMS} more" if len(gaps) > LEAD_ITEMS else ""
+    noun = "gap is" if len(gaps) == 1 else "gaps are, largest first,"
+    closer, them = best_closer(results), "it" if len(gaps) == 1 else "them"
+    if closer is not None:
+        closing = f"The most effective single extra lever is {closer_phrase(results, closer)}."
+    elif results.closers.empty:
+        closing = f"No lever the scenario allows reaches {them}."
+    else:
+        closing = (f"None of the {results.closers['lever'].nunique()} levers that reach {them} "
+                   "would lower capability on its own.")
+    return [f"The control {noun} {listing(named)}{more}.", closing]
+
+
+def lead_blocks(results: Results) -> list[Block]:
+    """The plain-language summary: capability kept, gaps and their backfill, the best
+    closer, the bottlenecks."""
+    summary = results.summary
+    baseline = summary["baseline_capability"]
+    sentences = []
+    if results.solved:
+        cost = summary["cost"]
+        kept = (f"With {policy_phrase(summary['levers'])}, the adversary keeps "
+                f"{percent(summary['capability'])} of {goal_phrase(results)}")
+        sentences.append(
+            f"{strong(kept)}; with no levers it would keep {percent(baseline)}. The policy "
+            f"costs {number(cost['diplomatic'])} diplomatic units and "
+            f"{money(cost['economic_usd'])} of lost sales.")
+        sentences += gap_sentences(results)
+    else:
+        sentences.append(strong(f"No policy was found; with no levers the adversary keeps "
+                                f"{percent(baseline)} of {goal_phrase(results)}."))
+    binding = bottlenecks(results).head(LEAD_ITEMS)
+    if not binding.empty:
+        named = [f"{text(row['name'])} (shadow price {number(row['shadow_price'])})"
+                 for _, row in binding.iterrows()]
+        sentences.append(f"What limits the adversary most: {listing(named)}.")
+    return [Heading(2, "Summary"), Paragraph(" ".join(sentences), "lead")]
+
+
+def target_blocks(results: Results) -> list[Block]:
+    """Baseline versus policy for each target."""
+    rows = []
+    for target in results.targets.itertuples():
+        policy = (number(target.output), percent(target.capability),
+                  points(target.capability - target.baseline_capability, signed=True)) \
+            if results.solved else ("—", "—", "—")
+        rows.append((item_phrase(results, target.target), number(target.demand),
+                     number(target.baseline_output), percent(target.baseline_capability),
+                     *policy))
+    columns = [("Target", False), ("Demand", True), ("Output, no levers", True),
+               ("Capability, no levers", True), ("Output, policy", True),
+               ("Capability, policy", True), ("Change", True)]
+    return [Heading(2, "Targets: no levers versus the policy"), table(columns, rows)]
+
+
+def lever_label(lever: Any) -> str:
+    """The label of a lever row, as in ``routes.csv``: ``kind:country:category``."""
+    return f"{lever.kind}:{lever.country}:{lever.category}"
+
+
+def lever_blocks(results: Results) -> list[Block]:
+    """The chosen levers with costs and marginal value, and the waterfall figure."""
+    chosen = results.levers[results.levers["chosen"].astype(bool)]
+    blocks: list[Block] = [Heading(2, "Chosen levers")]
+    if chosen.empty:
+        blocks.append(Paragraph("No lever is chosen."))
+    else:
+        rows = [(code(lever_label(lever)), lever.pinned or "", number(lever.diplomatic_cost),
+                 money(lever.economic_usd), f"{lever.routes_reached:g}",
+                 points(lever.marginal_capability))
+                for lever in chosen.itertuples()]
+        columns = [("Lever", False), ("Pinned", False), ("Diplomatic cost", True),
+                   ("Lost sales", True), ("Routes reached", True), ("Marginal value", True)]
+        cost = results.summary["cost"]
+        blocks += [
+            table(columns, rows),
+            Paragraph(f"Marginal value: the capability the adversary regains if the lever (and "
+                      "any lever that needs it) were dropped. Lost sales per lever count every "
+                      "route it reaches; the policy total, "
+                      f"{money(cost['economic_usd'])}, counts each covered route once. "
+                      f"{len(results.levers) - len(chosen)} other candidate levers are listed "
+                      f"in {code('levers.csv')}.", "note"),
+        ]
+    blocks.append(Image("waterfall", "Capability from no levers through each chosen lever, "
+                                     "most effective first (pp: percentage points)."))
+    return blocks
+
+
+def times_need(gap: pd.Series) -> str:
+    """`` (3.2 times its need)`` from accessible / required = 1 + surplus; empty when the
+    supply is unlimited."""
+    return "" if pd.isna(gap["surplus"]) else f" ({1 + gap['surplus']:.3g} times its need)"
+
+
+def gap_section(results: Results, rank: int, gap: pd.Series) -> list[Block]:
+    """One gap: its supply, backfill by supplier, and the levers that would close it."""
+    blocks: list[Block] = [
+        Heading(3, f"{rank}. {item_phrase(results, gap['item'])}"),
+        Paragraph(
+            f"Category {code(gap['category'])} is controlled, yet the adversary can reach "
+            f"{number(gap['accessible'])} against the {number(gap['required'])} it needs"
+            f"{times_need(gap)}: indigenous {number(gap['indigenous'])}, leak "
+            f"{number(gap['leak'])}, backfill {number(gap['backfill'])}, uncontrolled "
+            f"{number(gap['uncontrolled'])}."),
+    ]
+    backfill = results.backfill[results.backfill["item"] == gap["item"]]
+    if not backfill.empty:
+        rows = [(text(row.supplier_name), text(row.country), text(row.via),
+                 number(row.capacity), percent(row.capacity / gap["accessible"]))
+                for row in backfill.itertuples()]
+        columns = [("Backfill supplier", False), ("Country", False), ("Via", False),
+                   ("Capacity", True), ("Share of accessible supply", True)]
+        blocks.append(table(columns, rows))
+    return blocks + closer_blocks(results, gap["item"])
+
+
+def closer_blocks(results: Results, item: str) -> list[Block]:
+    """What closes a gap: the first :data:`CLOSERS_SHOWN` closers, over-budget ones flagged."""
+    closers = results.closers[results.closers["item"] == item]
+    if closers.empty:
+        return [Paragraph("What closes it: no lever left reaches this item.")]
+    rows = [(f"{row.rank:g}", code(row.lever), code(row.with_) if row.with_ else "",
+             points(row.capability_removed), number(row.diplomatic_cost),
+             money(row.economic_usd),
+             "within" if row.within_budget else strong("over budget"))
+            for row in closers.rename(columns={"with": "with_"}).head(CLOSERS_SHOWN).itertuples()]
+    columns = [("Rank", True), ("What closes it", False), ("Also needs", False),
+               ("Capability removed", True), ("Extra diplomatic", True),
+               ("Extra lost sales", True), ("Budget", False)]
+    blocks: list[Block] = [table(columns, rows)]
+    if len(closers) > CLOSERS_SHOWN:
+        blocks.append(Paragraph(f"{len(closers) - CLOSERS_SHOWN} more in {code('closers.csv')}.",
+                                "note"))
+    return blocks
+
+
+def gap_blocks(results: Results) -> list[Block]:
+    """The control gaps, ranked, each with backfill and closers; the heatmap."""
+    blocks: list[Block] = [
+        Heading(2, "Control gaps"),
+        Paragraph(
+            "A control gap is an item whose category the controller controls and whose "
+            "accessible supply still covers what the adversary needs at full demand. Gaps are "
+            "ranked by the accessible surplus normalised by that requirement, (accessible − "
+            "required) / required. Quantities are shares of a year's world supply. Closers are "
+            "single extra levers that reach the item, ranked by capability removed per "
+            "diplomatic unit (free levers first), then per billion USD of lost sales.", "note"),
+    ]
+    gaps = ranked_gaps(results)
+    if gaps.empty:
+        blocks.append(Paragraph("No control gap."))
+    for rank, (_, gap) in enumerate(gaps.iterrows(), start=1):
+        blocks += gap_section(results, rank, gap)
+    blocks.append(Image("gap_heatmap", "Accessible supply of each item by source class, as a "
+                                       "multiple of what the adversary requires; gaps in bold."))
+    return blocks
+
+
+def backfill_blocks(results: Results) -> list[Block]:
+    """Backfill by country, and backfill of items that are not gaps."""
+    blocks: list[Block] = [Heading(2, "Backfill"), Image(
+        "backfill_by_country", "Backfill (uncovered foreign supply of controlled categories) "
+                               "by supplier country, with the adversary's requirement.")]
+    others = results.backfill[~results.backfill["gap"].astype(bool)]
+    if results.backfill.empty:
+        blocks.insert(1, Paragraph("No backfill: no uncovered foreign supplier sells a "
+                                   "controlled category on the path to a target."))
+    elif not others.empty:
+        rows = [(item_phrase(results, row.item), text(row.supplier_name), text(row.country),
+                 text(row.via), number(row.capacity))
+                for row in others.itertuples()]
+        columns = [("Item (not a gap)", False), ("Supplier", False), ("Country", False),
+                   ("Via", False), ("Capacity", True)]
+        blocks += [Paragraph("Backfill of items that are not gaps (the supply the adversary "
+                             "can reach there falls short of its need):"), table(columns, rows)]
+    return blocks
+
+
+def bottleneck_blocks(results: Results) -> list[Block]:
+    """The binding items with their shadow prices."""
+    binding = bottlenecks(results)
+    blocks: list[Block] = [Heading(2, "Bottlenecks")]
+    if binding.empty:
+        return [*blocks, Paragraph("No capacity-limited item binds the adversary.")]
+    rows = [(item_phrase(results, row.item), number(row.required), number(row.accessible),
+             number(row.shadow_price)) for row in binding.itertuples()]
+    columns = [("Item", False), ("Required", True), ("Accessible", True),
+               ("Shadow price", True)]
+    return [*blocks, table(columns, rows), Paragraph(
+        "Shadow price: capability the adversary would gain per extra unit (a year's world "
+        "supply) of the item.", "note")]
+
+
+def item_blocks(results: Results) -> list[Block]:
+    """Every item on the path to a target with its accessible supply split by source, in
+    the order of :func:`ranked_items`."""
+    rows = [(item_phrase(results, row.item), number(row.required), number(row.world_capacity),
+             number(row.accessible), number(row.indigenous), number(row.leak),
+             number(row.backfill), number(row.uncontrolled),
+             "gap" if row.gap else "controlled" if row.controlled else "")
+            for row in ranked_items(results.items).itertuples()]
+    columns = [("Item", False), ("Required", True), ("World capacity", True),
+               ("Accessible", True), ("Indigenous", True), ("Leak", True), ("Backfill", True),
+               ("Uncontrolled", True), ("Control", False)]
+    return [Heading(2, "Supply by item"), table(columns, rows),
+            Image("supply_graph", "The targets' supply graph, left to right: suppliers "
+                                  "(dots, with their country) supply items (squares), edges "
+                                  "coloured by source class; grey edges are the inputs of the "
+                                  "adversary's own production.")]
+
+
+def provenance_blocks(results: Results) -> list[Block]:
+    """Status, gap, timings, input hashes and versions."""
+    summary = results.summary
+    record = summary["provenance"]
+    timings = ", ".join(f"{phase} {seconds:g} s" for phase, seconds in summary["timings"].items()
+                        if phase != "report")
+    options = ", ".join(f"{name}={value}" for name, value in record["solver_options"].items())
+    gap = "—" if summary["mip_gap"] is None else f"{summary['mip_gap']:g}"
+    rows = [
+        ("Scenario", f"{code(summary['scenario'])}, mode {code(summary['mode'])}"),
+        ("Status", f"{code(summary['status'])}, MIP gap {gap}"),
+        ("Timings", f"{timings} (report: see {code(SUMMARY_FILE)})"),
+        ("Scenario file",
+         f"{code(record['scenario_file'])}, sha256 {code(record['scenario_sha256'])}"),
+        ("Model file", f"{code(record['model_file'])}, sha256 {code(record['model_sha256'])}"),
+        ("Versions", f"supplychain {text(record['supplychain'])}, Pyomo {text(record['pyomo'])}, "
+                     f"highspy {text(record['highspy'])}"),
+        ("Solver options", text(options)),
+    ]
+    return [Heading(2, "Provenance"), table([("", False), ("", False)], rows)]
+
+
+def compose(results: Results) -> list[Block]:
+    """The whole report as blocks, in reading order."""
+    summary = results.summary
+    return [
+        Heading(1, f"Gap report: {text(summary['scenario'])}"),
+        *status_blocks(results),
+        *lead_blocks(results),
+        *target_blocks(results),
+        *lever_blocks(results),
+        *gap_blocks(results),
+        *backfill_blocks(results),
+        *bottleneck_blocks(results),
+        *item_blocks(results),
+        *provenance_blocks(results),
+    ]
+
+
+# Rendering.
+
+def markdown(blocks: Sequence[Block]) -> str:
+    """The report as Markdown (GitHub tables), figures linked from ``figures/``."""
+    parts = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            parts.append(f"{'#' * block.level} {block.markup}")
+        elif isinstance(block, Paragraph):
+            parts.append(f"> {block.markup}" if block.style == "warning" else block.markup)
+        elif isinstance(block, Table):
+            lines = ["| " + " | ".join(block.header) + " |",
+                     "|" + "|".join("---:" if numeric else "---" for numeric in block.numeric)
+                     + "|"]
+            lines += ["| " + " | ".join(row) + " |" for row in block.rows]
+            parts.append("\n".join(lines))
+        else:
+            parts.append(f"![{block.caption}]({FIGURE_FOLDER}/{block.name}.png)")
+    return "\n\n".join(parts) + "\n"
+
+
+def html_table(block: Table) -> str:
+    """A table as HTML; an all-empty header row is left out."""
+    def cells(tag: str, row: Sequence[str]) -> str:
+        return "".join(f'<{tag}{" class=num" if numeric else ""}>{inline_html(cell)}</{tag}>'
+                       for cell, numeric in zip(row, block.numeric, strict=True))
+
+    head = f"<thead><tr>{cells('th', block.header)}</tr></thead>" if any(block.header) else ""
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
+    return f'<div class="table"><table>{head}<tbody>{body}</tbody></table></div>'
+
+
+def html_body(blocks: Sequence[Block], images: dict[str, bytes]) -> str:
+    """The report's blocks as HTML, figures embedded as base64 PNG."""
+    parts = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            parts.append(f"<h{block.level}>{inline_html(block.markup)}</h{block.level}>")
+        elif isinstance(block, Paragraph):
+            style = f' class="{block.style}"' if block.style else ""
+            parts.append(f"<p{style}>{inline_html(block.markup)}</p>")
+        elif isinstance(block, Table):
+            parts.append(html_table(block))
+        else:
+            data = base64.b64encode(images[block.name]).decode("ascii")
+            parts.append(f'<figure><img src="data:image/png;base64,{data}" '
+                         f'alt="{html.escape(plain(block.caption))}">'
+                         f"<figcaption>{inline_html(block.caption)}</figcaption></figure>")
+    return "\n".join(parts)
+
+
+def html_page(blocks: Sequence[Block], images: dict[str, bytes], title: str) -> str:
+    """A self-contained HTML page (styles inline, no external resources)."""
+    page = Template(files("supplychain").joinpath("templates", "report.html").read_text(
+        encoding="utf-8"))
+    return page.substitute(title=html.escape(title), body=html_body(blocks, images))
+
+
+def draw_figures(results: Results) -> dict[str, bytes]:
+    """Every figure of the report as PNG bytes, by file name stem."""
+    items = ranked_items(results.items)
+    return {
+        "waterfall": png(waterfall_figure(results.waterfall)),
+        "gap_heatmap": png(gap_heatmap(items)),
+        "backfill_by_country": png(backfill_figure(results.backfill, items)),
+        "supply_graph": png(supply_graph_figure(results.routes, results.items)),
+    }
+
+
+def write_report(folder: Path) -> list[Path]:
+    """(Re)write ``report.md``, ``report.html`` and ``figures/*.png`` of a result folder from
+    its files; return the paths written."""
+    results = read_results(folder)
+    images = draw_figures(results)
+    blocks = compose(results)
+    figure_folder = folder / FIGURE_FOLDER
+    figure_folder.mkdir(exist_ok=True)
+    written = []
+    for name, data in images.items():
+        path = figure_folder / f"{name}.png"
+        path.write_bytes(data)
+        written.append(path)
+    title = f"Gap report: {results.summary['scenario']}"
+    for name, content in (("report.md", markdown(blocks)),
+                          ("report.html", html_page(blocks, images, title))):
+        path = folder / name
+        path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
