@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from supplychain import __version__
+from supplychain.batch import Kind, default_jobs, solve_all
 from supplychain.errors import InputError
 from supplychain.eto import import_to_file
+from supplychain.figures import compare_figure, frontier_figure, png
 from supplychain.pipeline import Run, load, solve_scenario, validate_file
 from supplychain.report import NotAResultFolder, write_report
-from supplychain.results import write_run
+from supplychain.results import add_to_result_folder, batch_frame, write_csv, write_run
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
 
@@ -64,6 +66,37 @@ def command_report(arguments: argparse.Namespace) -> int:
         return EXIT_INPUT
     print(f"wrote {len(written)} files: {', '.join(str(path) for path in written)}")
     return EXIT_OK
+
+
+def command_batch(arguments: argparse.Namespace) -> int:
+    """``compare`` and ``sweep``: solve every variant in parallel, add the table and its
+    figure to the scenario's result folder."""
+    kind: Kind = arguments.command
+    path = Path(arguments.scenario)
+    loaded, _ = load(path)
+    scenario = loaded.scenario
+    if kind == "compare" and not scenario.compare:
+        raise InputError([loaded.document.problem(("compare",), "no compare options to solve")])
+    if kind == "sweep" and scenario.sweep is None:
+        raise InputError([loaded.document.problem(("sweep",), "no sweep to solve")])
+    rows = solve_all(path, kind, arguments.jobs, arguments.time_limit)
+    first = "option" if kind == "compare" else "value"
+    table = batch_frame(rows, first)
+    name = "compare" if kind == "compare" else "frontier"
+    parameter = scenario.sweep.parameter if scenario.sweep else ""
+
+    def write(folder: Path) -> None:
+        write_csv(table, folder / f"{name}.csv")
+        figure = compare_figure(table) if kind == "compare" else frontier_figure(table, parameter)
+        (folder / f"{name}.png").write_bytes(png(figure))
+
+    folder = add_to_result_folder(Path(arguments.out), scenario.name, write)
+    print(table.to_string(index=False))
+    print(f"results: {folder / f'{name}.csv'}")
+    failed = [row for row in rows if row.status != "optimal"]
+    for row in failed:
+        progress(f"error: {row.label}: the solve ended '{row.status}', not proven optimal")
+    return EXIT_FAILURE if failed else EXIT_OK
 
 
 def describe(run: Run) -> str:
@@ -131,6 +164,18 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--time-limit", type=positive_seconds, metavar="S",
                      help="solver time limit in seconds (overrides solver.time_limit)")
     run.set_defaults(handler=command_run)
+
+    for kind, text in (("compare", "solve each compare option, side by side"),
+                       ("sweep", "solve each sweep value: the Pareto frontier")):
+        batch = commands.add_parser(kind, help=text)
+        batch.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
+        batch.add_argument("--out", default="results", metavar="DIR",
+                           help="results root (default: results)")
+        batch.add_argument("--jobs", type=int, default=default_jobs(), metavar="N",
+                           help="parallel worker processes (default: the number of cores)")
+        batch.add_argument("--time-limit", type=positive_seconds, metavar="S",
+                           help="solver time limit per solve in seconds")
+        batch.set_defaults(handler=command_batch)
 
     report = commands.add_parser(
         "report", help="rebuild report.md, report.html and figures of a result folder"

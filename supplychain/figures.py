@@ -355,3 +355,54 @@ def supply_graph_figure(routes: pd.DataFrame, items: pd.DataFrame) -> Figure:
     axes.set_title(title + ": suppliers (dots) supply items (squares), target in bold; "
                    "left to right", loc="left", fontweight="bold", fontsize=10)
     return figure
+
+
+def compare_figure(table: pd.DataFrame) -> Figure:
+    """Per compare option, capability left (left panel) and diplomatic cost (right panel)."""
+    figure = new_figure(10, 0.6 * len(table) + 1.6)
+    left, right = figure.subplots(1, 2, sharey=True)
+    labels = [wrap(str(option)) for option in table["option"]]
+    positions = list(range(len(table)))
+    left.barh(positions, table["capability"].fillna(0.0), color=BLUE)
+    left.set_yticks(positions, labels)
+    left.invert_yaxis()
+    left.xaxis.set_major_formatter(PercentFormatter(1.0))
+    left.set_xlabel("adversary capability left")
+    right.barh(positions, table["diplomatic"], color=ORANGE, hatch="//")
+    right.set_xlabel("diplomatic cost (units)")
+    figure.suptitle("Alignment options compared")
+    return figure
+
+
+def pareto_mask(capability: Sequence[float], cost: Sequence[float]) -> list[bool]:
+    """Points no other point beats on both capability and cost (lower is better for both)."""
+    points = list(zip(capability, cost, strict=True))
+    return [
+        not any(
+            (c <= capability_i and d <= cost_i) and (c < capability_i or d < cost_i)
+            for c, d in points
+        )
+        for capability_i, cost_i in points
+    ]
+
+
+def frontier_figure(table: pd.DataFrame, parameter: str) -> Figure:
+    """Capability against diplomatic cost for every sweep value, the Pareto frontier marked."""
+    figure = new_figure(7, 4.5)
+    axes = figure.subplots()
+    answered = table.dropna(subset=["capability"])
+    mask = pareto_mask(list(answered["capability"]), list(answered["diplomatic"]))
+    frontier = answered[mask].sort_values("diplomatic")
+    axes.plot(frontier["diplomatic"], frontier["capability"], color=VERMILLION,
+              drawstyle="steps-post", label="Pareto frontier")
+    axes.scatter(answered["diplomatic"], answered["capability"], color=BLUE, zorder=3,
+                 label=f"solve per {parameter} value")
+    for row in answered.itertuples():
+        axes.annotate(str(row.value), (row.diplomatic, row.capability),
+                      textcoords="offset points", xytext=(4, 4), fontsize=8)
+    axes.yaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.set_xlabel("diplomatic cost (units)")
+    axes.set_ylabel("adversary capability left")
+    axes.set_title(f"Frontier over {parameter}")
+    axes.legend()
+    return figure

@@ -96,3 +96,27 @@ def test_a_bad_time_limit_is_refused(capsys: pytest.CaptureFixture[str]) -> None
         main(["run", str(EXAMPLE), "--time-limit", "-3"])
     assert stopped.value.code == 2
     assert "expected a positive number of seconds, got '-3'" in capsys.readouterr().err
+
+
+def test_compare_and_sweep_add_their_tables_beside_the_run(tmp_path: Path) -> None:
+    assert main(["run", str(EXAMPLE), "--out", str(tmp_path)]) == 0
+    assert main(["compare", str(EXAMPLE), "--out", str(tmp_path), "--jobs", "2"]) == 0
+    assert main(["sweep", str(EXAMPLE), "--out", str(tmp_path), "--jobs", "1"]) == 0
+    folder = tmp_path / "example"
+    assert {"summary.json", "report.html", "compare.csv", "compare.png", "frontier.csv",
+            "frontier.png"} <= {path.name for path in folder.iterdir()}
+    compare = (folder / "compare.csv").read_text().splitlines()
+    assert compare[0] == "option,capability,diplomatic,economic_usd,levers"
+    assert [line.split(",")[0] for line in compare[1:]] == ["US alone", "US+NL+JP"]
+    frontier = (folder / "frontier.csv").read_text().splitlines()
+    assert frontier[0] == "value,capability,diplomatic,economic_usd,levers"
+    assert frontier[3] == "3,0.29,3,11262000000,align:NLD:lithography;control::etch"
+
+
+def test_compare_without_options_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = example_variant(tmp_path, compare=[])
+    assert main(["compare", str(scenario), "--out", str(tmp_path / "out")]) == 2
+    assert "compare: no compare options to solve" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
