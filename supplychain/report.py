@@ -37,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 
+from supplychain.analysis import Analysis
 from supplychain.figures import (
     NOISE,
     backfill_figure,
@@ -73,17 +74,10 @@ class NotAResultFolder(Exception):
 
 
 @dataclass(frozen=True)
-class Results:
-    """A result folder read back: the summary record and the analysis tables."""
+class Results(Analysis):
+    """A result folder read back: the analysis tables and the summary record."""
 
     summary: dict[str, Any]
-    targets: pd.DataFrame
-    levers: pd.DataFrame
-    routes: pd.DataFrame
-    items: pd.DataFrame
-    backfill: pd.DataFrame
-    closers: pd.DataFrame
-    waterfall: pd.DataFrame
 
     @property
     def solved(self) -> bool:
@@ -127,7 +121,7 @@ def read_results(folder: Path) -> Results:
     except (ValueError, TypeError, pd.errors.ParserError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise NotAResultFolder(f"{folder}: not a result folder ({reason})") from error
-    return Results(summary, **tables)
+    return Results(summary=summary, **tables)
 
 
 # Inline text: escaping for Markdown, rendering to HTML.
