@@ -632,10 +632,8 @@ def _read_inputs(table: _Table) -> dict[str, dict[str, Any]]:
                 row, "input_id", f"duplicate input id '{item_id}' (first on line {first[item_id]})"
             ))
             continue
-        try:
-            year = _year(record["year"])
-        except ValueError:
-            problems.append(table.problem(row, "year", f"expected a year, got {record['year']!r}"))
+        valid, year = _record_year(table, row, record, problems)
+        if not valid:
             continue
         first[item_id] = table.line(row)
         items[item_id] = {
@@ -724,10 +722,8 @@ def _read_provision(
                     row, "share_provided", f"expected a percentage from 0 to 100, got {text!r}"
                 ))
                 continue
-        try:
-            year = _year(record["year"])
-        except ValueError:
-            problems.append(table.problem(row, "year", f"expected a year, got {record['year']!r}"))
+        valid, year = _record_year(table, row, record, problems)
+        if not valid:
             continue
         key = (item_id, provider_id)
         if key in seen:
@@ -934,6 +930,17 @@ def _natural(identifier: str) -> tuple[str, int, str]:
     if match is None:
         return (identifier, -1, "")
     return (match.group(1), int(match.group(2)), match.group(3))
+
+
+def _record_year(
+    table: _Table, row: int, record: dict[str, str], problems: list[Problem]
+) -> tuple[bool, int | None]:
+    """A row's ``year`` as (valid, year); an invalid one is added to ``problems``."""
+    try:
+        return True, _year(record["year"])
+    except ValueError:
+        problems.append(table.problem(row, "year", f"expected a year, got {record['year']!r}"))
+        return False, None
 
 
 def _year(text: str) -> int | None:

@@ -236,16 +236,8 @@ def _problem(
         return document.problem(path, f"unknown key '{key}'{hint}")
     if kind == "missing":
         return document.problem(path, "required key is missing")
-    if kind in ("float_type", "int_type", "float_parsing"):
-        return document.problem(path, f"expected a number, got {_show(given)}")
-    if kind == "string_type":
-        return document.problem(path, f"expected text, got {_show(given)}")
-    if kind == "bool_type":
-        return document.problem(path, f"expected true or false, got {_show(given)}")
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return document.problem(path, f"expected a mapping of keys, got {_show(given)}")
-    if kind == "list_type":
-        return document.problem(path, f"expected a list, got {_show(given)}")
+    if kind in _EXPECTED:
+        return document.problem(path, f"expected {_EXPECTED[kind]}, got {_show(given)}")
     if kind == "string_pattern_mismatch":
         return document.problem(path, f"not a valid name: {_show(given)} ({_rule(context)})")
     if kind == "string_too_short":
@@ -272,6 +264,14 @@ def _problem(
         return document.problem(path, message)
     return document.problem(path, f"{message[0].lower()}{message[1:]}, got {_show(given)}")
 
+
+_EXPECTED = {
+    "float_type": "a number", "int_type": "a number", "float_parsing": "a number",
+    "string_type": "text", "bool_type": "true or false", "list_type": "a list",
+    "dict_type": "a mapping of keys", "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+}
+"""What a value should have been, for Pydantic's type errors."""
 
 _BOUNDS = {
     "greater_than_equal": ("ge", "at least"),

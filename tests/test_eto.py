@@ -27,12 +27,10 @@ from supplychain.eto import (
     scenario_for,
     write_world,
 )
-from supplychain.follower import FollowerLP
 from supplychain.graph import topological_items
-from supplychain.instance import build_instance
-from supplychain.load import load_scenario, load_world
+from supplychain.load import load_world
+from supplychain.pipeline import Run, load, solve_scenario
 from supplychain.schema import World
-from supplychain.solve import solve
 
 ETO_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "eto"
 
@@ -75,6 +73,15 @@ INPUTS_HEADER = [
     "input_id", "input_name", "type", "stage_name", "stage_id", "description", "year",
     "market_share_chart_global_market_size_info",
 ]
+
+
+def solve_imported(imported: EtoImport, scenario: dict[str, Any], folder: Path) -> Run:
+    """Write the imported world as ``world.yaml`` beside ``scenario`` and solve it as
+    ``supplychain run`` does."""
+    write_world(imported, folder / "world.yaml")
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False))
+    loaded, seconds = load(folder / "scenario.yaml")
+    return solve_scenario(loaded, load_seconds=seconds)
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
@@ -211,17 +218,12 @@ def test_any_subtype_option_weights_subtypes_by_market(mini: Path) -> None:
 
 def test_scenario_for_a_small_world_is_producible_and_solves(mini: Path, tmp_path: Path) -> None:
     imported = import_eto(mini)
-    write_world(imported, tmp_path / "world.yaml")
     scenario = scenario_for(imported, "world.yaml")
     assert scenario["targets"] == {"N99": {"demand": 0.3}}
     assert scenario["partners"] == {"JPN": {"align_cost": 3}}
-    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False))
-    loaded = load_scenario(tmp_path / "scenario.yaml")
-    world = loaded.world.world
-    instance = build_instance(loaded.scenario, world, topological_items(world), loaded.document)
-    follower = FollowerLP(instance)
-    assert follower.evaluate([]).capability == pytest.approx(1.0)
-    outcome = solve(instance, follower, time_limit=60)
+    run = solve_imported(imported, scenario, tmp_path)
+    assert run.baseline.capability == pytest.approx(1.0)
+    outcome = run.outcome
     assert outcome.status == "optimal"
     # control::N8 is impossible (N8 is Japanese) but align:JPN:N8 leaves Beta 5 % leakage:
     # N7 ≤ 0.05, N99 ≤ 0.05 of demand 0.3.
@@ -407,15 +409,9 @@ def test_every_upstream_input_is_needed_once_per_finished_chip(eto: EtoImport) -
 
 
 def test_logic_chip_scenario_solves_to_optimality(eto: EtoImport, tmp_path: Path) -> None:
-    write_world(eto, tmp_path / "eto.yaml")
-    scenario = scenario_for(eto, "eto.yaml")
-    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False))
-    loaded = load_scenario(tmp_path / "scenario.yaml")
-    world = loaded.world.world
-    instance = build_instance(loaded.scenario, world, topological_items(world), loaded.document)
-    follower = FollowerLP(instance)
-    assert follower.evaluate([]).capability == pytest.approx(1.0)
-    outcome = solve(instance, follower, time_limit=120)
+    run = solve_imported(eto, scenario_for(eto, "world.yaml"), tmp_path)
+    assert run.baseline.capability == pytest.approx(1.0)
+    outcome = run.outcome
     assert outcome.status == "optimal"
     # one free US control on a subtype only US firms make (direct write systems for advanced
     # packaging, N130) leaves 5 % leakage: 0.05 of world supply against a demand of 0.3
