@@ -20,7 +20,7 @@ from supplychain.eto import import_to_file
 from supplychain.figures import compare_figure, frontier_figure, png
 from supplychain.pipeline import Run, load, solve_scenario, validate_file
 from supplychain.report import NotAResultFolder, write_report
-from supplychain.results import add_to_result_folder, batch_frame, write_csv, write_run
+from supplychain.results import batch_frame, write_csv, write_run
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
 
@@ -69,33 +69,37 @@ def command_report(arguments: argparse.Namespace) -> int:
 
 
 def command_batch(arguments: argparse.Namespace) -> int:
-    """``compare`` and ``sweep``: solve every variant in parallel, add the table and its
-    figure to the scenario's result folder."""
+    """``compare`` and ``sweep``: solve every variant in parallel, then the scenario itself,
+    and write its result folder with the variants' table, figure and report section."""
     kind: Kind = arguments.command
     path = Path(arguments.scenario)
-    loaded, _ = load(path)
+    loaded, load_seconds = load(path)
     scenario = loaded.scenario
     if kind == "compare" and not scenario.compare:
         raise InputError([loaded.document.problem(("compare",), "no compare options to solve")])
     if kind == "sweep" and scenario.sweep is None:
         raise InputError([loaded.document.problem(("sweep",), "no sweep to solve")])
     rows = solve_all(path, kind, arguments.jobs, arguments.time_limit)
-    first = "option" if kind == "compare" else "value"
-    table = batch_frame(rows, first)
+    table = batch_frame(rows, "option" if kind == "compare" else "value")
     name = "compare" if kind == "compare" else "frontier"
     parameter = scenario.sweep.parameter if scenario.sweep else ""
+    progress(f"solving {scenario.name} itself for the report")
+    run = solve_scenario(loaded, time_limit=arguments.time_limit, load_seconds=load_seconds)
 
-    def write(folder: Path) -> None:
+    def write(run: Run, folder: Path) -> None:
         write_csv(table, folder / f"{name}.csv")
         figure = compare_figure(table) if kind == "compare" else frontier_figure(table, parameter)
         (folder / f"{name}.png").write_bytes(png(figure))
+        write_report(folder)
 
-    folder = add_to_result_folder(Path(arguments.out), scenario.name, write)
+    folder, _ = write_run(run, Path(arguments.out), extra=write)
     print(table.to_string(index=False))
-    print(f"results: {folder / f'{name}.csv'}")
-    failed = [row for row in rows if row.status != "optimal"]
-    for row in failed:
-        progress(f"error: {row.label}: the solve ended '{row.status}', not proven optimal")
+    print(f"results: {folder}")
+    failed = [(row.label, row.status) for row in rows if row.status != "optimal"]
+    if run.outcome.status != "optimal":
+        failed.append((f"{scenario.name} itself", run.outcome.status))
+    for label, status in failed:
+        progress(f"error: {label}: the solve ended '{status}', not proven optimal")
     return EXIT_FAILURE if failed else EXIT_OK
 
 

@@ -5,10 +5,8 @@ Everything is read back from the files already in the folder (``summary.json`` a
 tables of :mod:`supplychain.analysis`), so ``supplychain run`` and ``supplychain report`` share
 one code path and a report can be rebuilt without solving.
 
-The report is composed once as a list of blocks (headings, paragraphs, tables, figures) whose
-text is a small inline subset of Markdown — ```code```, ``**strong**`` and backslash escapes,
-with every name from the inputs escaped — and rendered twice: verbatim as Markdown, and as
-HTML with every character escaped and the figures embedded as base64 PNG.
+The report is composed once as a :mod:`supplychain.document` (headings, paragraphs, tables,
+figures) and rendered twice, as Markdown and as self-contained HTML.
 
 Control gaps are ranked by accessible surplus normalised by the requirement,
 
@@ -24,20 +22,33 @@ usually has a zero shadow price).
 
 from __future__ import annotations
 
-import base64
-import html
 import json
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
-from string import Template
 from typing import Any
 
 import pandas as pd
 
 from supplychain.analysis import Analysis
+from supplychain.document import (
+    Block,
+    Heading,
+    Image,
+    Paragraph,
+    code,
+    html_page,
+    humane,
+    listing,
+    markdown,
+    money,
+    number,
+    percent,
+    points,
+    strong,
+    table,
+    text,
+)
 from supplychain.figures import (
     NOISE,
     backfill_figure,
@@ -47,6 +58,13 @@ from supplychain.figures import (
     waterfall_figure,
 )
 from supplychain.results import TABLES
+from supplychain.tradeoffs import (
+    BATCH_TEXT_COLUMNS,
+    COMPARE_FIGURE,
+    FRONTIER_FIGURE,
+    compare_blocks,
+    frontier_blocks,
+)
 
 SUMMARY_FILE = "summary.json"
 FIGURE_FOLDER = "figures"
@@ -78,6 +96,10 @@ class Results(Analysis):
     """A result folder read back: the analysis tables and the summary record."""
 
     summary: dict[str, Any]
+    compare: pd.DataFrame | None = None
+    """``compare.csv`` when ``supplychain compare`` wrote one."""
+    frontier: pd.DataFrame | None = None
+    """``frontier.csv`` when ``supplychain sweep`` wrote one."""
 
     @property
     def solved(self) -> bool:
@@ -100,6 +122,11 @@ def typed(frame: pd.DataFrame, text_columns: set[str]) -> pd.DataFrame:
     return pd.DataFrame(converted, columns=frame.columns)
 
 
+def read_table(path: Path, text_columns: set[str]) -> pd.DataFrame:
+    """One CSV table of a result folder, typed."""
+    return typed(pd.read_csv(path, dtype=str, keep_default_na=False), text_columns)
+
+
 def read_results(folder: Path) -> Results:
     """Read a result folder; raise :class:`NotAResultFolder` when it is not one."""
     if not folder.is_dir():
@@ -113,151 +140,15 @@ def read_results(folder: Path) -> Results:
         absent = [key for key in SUMMARY_KEYS if key not in summary]
         if absent:
             raise ValueError(f"no {', '.join(absent)}")
-        tables = {
-            table: typed(pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False),
-                         TEXT_COLUMNS[table])
-            for table in TABLES
-        }
+        tables = {table: read_table(folder / f"{table}.csv", TEXT_COLUMNS[table])
+                  for table in TABLES}
+        batches = {name: read_table(folder / f"{name}.csv", columns)
+                   for name, columns in BATCH_TEXT_COLUMNS.items()
+                   if (folder / f"{name}.csv").is_file()}
     except (ValueError, TypeError, pd.errors.ParserError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise NotAResultFolder(f"{folder}: not a result folder ({reason})") from error
-    return Results(summary=summary, **tables)
-
-
-# Inline text: escaping for Markdown, rendering to HTML.
-
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
-INLINE = re.compile(r"\\(.)|`([^`]*)`|\*\*")
-
-
-def text(value: object) -> str:
-    """Free text (names from the inputs) escaped for the inline markup, on one line."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
-
-
-def code(value: object) -> str:
-    """An identifier (item, lever, country) as a code span."""
-    value = str(value)
-    return f"`{value}`" if value and not set(value) & set("`|\n") else text(value)
-
-
-def strong(markup: str) -> str:
-    """Inline markup set in bold."""
-    return f"**{markup}**"
-
-
-def inline_html(markup: str) -> str:
-    """The inline markup as escaped HTML: code spans, bold, backslash escapes."""
-    parts, position, bold = [], 0, False
-    for match in INLINE.finditer(markup):
-        parts.append(html.escape(markup[position:match.start()]))
-        escaped, span = match.group(1), match.group(2)
-        if escaped is not None:
-            parts.append(html.escape(escaped))
-        elif span is not None:
-            parts.append(f"<code>{html.escape(span)}</code>")
-        else:
-            parts.append("</strong>" if bold else "<strong>")
-            bold = not bold
-        position = match.end()
-    parts.append(html.escape(markup[position:]))
-    if bold:
-        parts.append("</strong>")
-    return "".join(parts)
-
-
-def plain(markup: str) -> str:
-    """The inline markup as plain text (for image descriptions)."""
-    return INLINE.sub(lambda match: match.group(1) or match.group(2) or "", markup)
-
-
-# Numbers in words.
-
-def percent(share: float) -> str:
-    """A share as a percentage, rounded to whole percent unless that would hide it."""
-    if pd.isna(share):
-        return "—"
-    shown = f"{share:.0%}"
-    if shown in ("0%", "100%") and share not in (0.0, 1.0):
-        shown = f"{share:.1%}"
-    return shown
-
-
-def number(value: float | None) -> str:
-    """A quantity with three significant digits; unlimited where there is no figure."""
-    return "unlimited" if value is None or pd.isna(value) else f"{value:.3g}"
-
-
-def money(usd: float) -> str:
-    """US dollars in millions or billions."""
-    if abs(usd) >= 1e9:
-        return f"{usd / 1e9:.3g} billion USD"
-    if abs(usd) >= 1e6:
-        return f"{usd / 1e6:.3g} million USD"
-    return f"{usd:.3g} USD"
-
-
-def points(delta: float | None, signed: bool = False) -> str:
-    """A capability difference in percentage points (with its sign when ``signed``)."""
-    if delta is None or pd.isna(delta):
-        return "—"
-    if abs(delta) < NOISE:
-        delta = 0.0
-    return f"{delta * 100:{'+' if signed else ''}.3g} pp".replace("-", "−")
-
-
-def humane(identifier: str) -> str:
-    """An identifier as words: ``light_sources`` → ``light sources``."""
-    return identifier.replace("_", " ")
-
-
-def listing(parts: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-# Blocks of the document.
-
-@dataclass(frozen=True)
-class Heading:
-    """A section heading (level 1 is the title)."""
-
-    level: int
-    markup: str
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A paragraph; ``style`` is ``lead`` (the summary), ``warning`` or ``note``."""
-
-    markup: str
-    style: str = ""
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of inline-markup cells; numeric columns are right-aligned."""
-
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    numeric: tuple[bool, ...]
-
-
-@dataclass(frozen=True)
-class Image:
-    """A figure from ``figures/<name>.png`` with its caption."""
-
-    name: str
-    caption: str
-
-
-Block = Heading | Paragraph | Table | Image
-
-
-def table(columns: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]]) -> Table:
-    """A :class:`Table` from ``(header, numeric)`` pairs and rows of cells."""
-    return Table(tuple(header for header, _ in columns), tuple(tuple(row) for row in rows),
-                 tuple(numeric for _, numeric in columns))
+    return Results(summary=summary, **tables, **batches)
 
 
 # The report's content.
@@ -511,8 +402,9 @@ def lever_blocks(results: Results) -> list[Block]:
                       f"{len(results.levers) - len(chosen)} other candidate levers are listed "
                       f"in {code('levers.csv')}.", "note"),
         ]
-    blocks.append(Image("waterfall", "Capability from no levers through each chosen lever, "
-                                     "most effective first (pp: percentage points)."))
+    blocks.append(Image(figure_path("waterfall"),
+                        "Capability from no levers through each chosen lever, most effective "
+                        "first (pp: percentage points)."))
     return blocks
 
 
@@ -581,16 +473,18 @@ def gap_blocks(results: Results) -> list[Block]:
         blocks.append(Paragraph("No control gap."))
     for rank, (_, gap) in enumerate(gaps.iterrows(), start=1):
         blocks += gap_section(results, rank, gap)
-    blocks.append(Image("gap_heatmap", "Accessible supply of each item by source class, as a "
-                                       "multiple of what the adversary requires; gaps in bold."))
+    blocks.append(Image(figure_path("gap_heatmap"),
+                        "Accessible supply of each item by source class, as a multiple of what "
+                        "the adversary requires; gaps in bold."))
     return blocks
 
 
 def backfill_blocks(results: Results) -> list[Block]:
     """Backfill by country, and backfill of items that are not gaps."""
     blocks: list[Block] = [Heading(2, "Backfill"), Image(
-        "backfill_by_country", "Backfill (uncovered foreign supply of controlled categories) "
-                               "by supplier country, with the adversary's requirement.")]
+        figure_path("backfill_by_country"),
+        "Backfill (uncovered foreign supply of controlled categories) by supplier country, with "
+        "the adversary's requirement.")]
     others = results.backfill[~results.backfill["gap"].astype(bool)]
     if results.backfill.empty:
         blocks.insert(1, Paragraph("No backfill: no uncovered foreign supplier sells a "
@@ -633,10 +527,10 @@ def item_blocks(results: Results) -> list[Block]:
                ("Accessible", True), ("Indigenous", True), ("Leak", True), ("Backfill", True),
                ("Uncontrolled", True), ("Control", False)]
     return [Heading(2, "Supply by item"), table(columns, rows),
-            Image("supply_graph", "The targets' supply graph, left to right: suppliers "
-                                  "(dots, with their country) supply items (squares), edges "
-                                  "coloured by source class; grey edges are the inputs of the "
-                                  "adversary's own production.")]
+            Image(figure_path("supply_graph"),
+                  "The targets' supply graph, left to right: suppliers (dots, with their country) "
+                  "supply items (squares), edges coloured by source class; grey edges are the "
+                  "inputs of the adversary's own production.")]
 
 
 def provenance_blocks(results: Results) -> list[Block]:
@@ -674,92 +568,48 @@ def compose(results: Results) -> list[Block]:
         *backfill_blocks(results),
         *bottleneck_blocks(results),
         *item_blocks(results),
+        *compare_blocks(results.compare),
+        *frontier_blocks(results.frontier),
         *provenance_blocks(results),
     ]
 
 
-# Rendering.
-
-def markdown(blocks: Sequence[Block]) -> str:
-    """The report as Markdown (GitHub tables), figures linked from ``figures/``."""
-    parts = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            parts.append(f"{'#' * block.level} {block.markup}")
-        elif isinstance(block, Paragraph):
-            parts.append(f"> {block.markup}" if block.style == "warning" else block.markup)
-        elif isinstance(block, Table):
-            lines = ["| " + " | ".join(block.header) + " |",
-                     "|" + "|".join("---:" if numeric else "---" for numeric in block.numeric)
-                     + "|"]
-            lines += ["| " + " | ".join(row) + " |" for row in block.rows]
-            parts.append("\n".join(lines))
-        else:
-            parts.append(f"![{block.caption}]({FIGURE_FOLDER}/{block.name}.png)")
-    return "\n\n".join(parts) + "\n"
-
-
-def html_table(block: Table) -> str:
-    """A table as HTML; an all-empty header row is left out."""
-    def cells(tag: str, row: Sequence[str]) -> str:
-        return "".join(f'<{tag}{" class=num" if numeric else ""}>{inline_html(cell)}</{tag}>'
-                       for cell, numeric in zip(row, block.numeric, strict=True))
-
-    head = f"<thead><tr>{cells('th', block.header)}</tr></thead>" if any(block.header) else ""
-    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
-    return f'<div class="table"><table>{head}<tbody>{body}</tbody></table></div>'
-
-
-def html_body(blocks: Sequence[Block], images: dict[str, bytes]) -> str:
-    """The report's blocks as HTML, figures embedded as base64 PNG."""
-    parts = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            parts.append(f"<h{block.level}>{inline_html(block.markup)}</h{block.level}>")
-        elif isinstance(block, Paragraph):
-            style = f' class="{block.style}"' if block.style else ""
-            parts.append(f"<p{style}>{inline_html(block.markup)}</p>")
-        elif isinstance(block, Table):
-            parts.append(html_table(block))
-        else:
-            data = base64.b64encode(images[block.name]).decode("ascii")
-            parts.append(f'<figure><img src="data:image/png;base64,{data}" '
-                         f'alt="{html.escape(plain(block.caption))}">'
-                         f"<figcaption>{inline_html(block.caption)}</figcaption></figure>")
-    return "\n".join(parts)
-
-
-def html_page(blocks: Sequence[Block], images: dict[str, bytes], title: str) -> str:
-    """A self-contained HTML page (styles inline, no external resources)."""
-    page = Template(files("supplychain").joinpath("templates", "report.html").read_text(
-        encoding="utf-8"))
-    return page.substitute(title=html.escape(title), body=html_body(blocks, images))
+def figure_path(name: str) -> str:
+    """Where the report's own figure ``name`` is written, relative to the result folder."""
+    return f"{FIGURE_FOLDER}/{name}.png"
 
 
 def draw_figures(results: Results) -> dict[str, bytes]:
-    """Every figure of the report as PNG bytes, by file name stem."""
+    """Every figure the report draws, as PNG bytes by path in the result folder."""
     items = ranked_items(results.items)
     return {
-        "waterfall": png(waterfall_figure(results.waterfall)),
-        "gap_heatmap": png(gap_heatmap(items)),
-        "backfill_by_country": png(backfill_figure(results.backfill, items)),
-        "supply_graph": png(supply_graph_figure(results.routes, results.items)),
+        figure_path("waterfall"): png(waterfall_figure(results.waterfall)),
+        figure_path("gap_heatmap"): png(gap_heatmap(items)),
+        figure_path("backfill_by_country"): png(backfill_figure(results.backfill, items)),
+        figure_path("supply_graph"): png(supply_graph_figure(results.routes, results.items)),
     }
+
+
+def batch_figures(results: Results, folder: Path) -> dict[str, bytes]:
+    """The figures ``compare`` and ``sweep`` drew, for the report to embed."""
+    present = {COMPARE_FIGURE: results.compare is not None,
+               FRONTIER_FIGURE: results.frontier is not None}
+    return {path: (folder / path).read_bytes() for path, shown in present.items() if shown}
 
 
 def write_report(folder: Path) -> list[Path]:
     """(Re)write ``report.md``, ``report.html`` and ``figures/*.png`` of a result folder from
     its files; return the paths written."""
     results = read_results(folder)
-    images = draw_figures(results)
+    drawn = draw_figures(results)
     blocks = compose(results)
-    figure_folder = folder / FIGURE_FOLDER
-    figure_folder.mkdir(exist_ok=True)
+    (folder / FIGURE_FOLDER).mkdir(exist_ok=True)
     written = []
-    for name, data in images.items():
-        path = figure_folder / f"{name}.png"
+    for relative, data in drawn.items():
+        path = folder / relative
         path.write_bytes(data)
         written.append(path)
+    images = {**drawn, **batch_figures(results, folder)}
     title = f"Gap report: {results.summary['scenario']}"
     for name, content in (("report.md", markdown(blocks)),
                           ("report.html", html_page(blocks, images, title))):

@@ -1,9 +1,14 @@
 """Result files of a run (DESIGN §6), written atomically.
 
 A result folder is first filled under a hidden temporary name inside the results root and only
-then renamed to ``<root>/<scenario name>``; an older folder of that name is moved aside first
-and deleted after the swap. A run that fails half-way therefore leaves either the previous
-complete result or none, never a mixture.
+then renamed to ``<root>/<scenario name>``; an older folder of that name is kept as
+``<root>/<scenario name>.previous`` (replacing an older one; a slug has no dot, so no scenario
+is named like that). A run that fails or is interrupted half-way therefore leaves the earlier
+complete result in place and no partial folder.
+
+``compare`` and ``sweep`` files (:data:`BATCH_FILES`) of the folder being replaced are carried
+into the new one when both were made from the same scenario and model files (equal SHA-256), so
+``run``, ``compare`` and ``sweep`` of one scenario add up to one folder and one report.
 
 Numbers are written with 12 significant digits so that equal inputs give byte-identical files
 (only ``timings`` in ``summary.json`` differ between runs).
@@ -111,17 +116,38 @@ def write_tables(analysis: Analysis, folder: Path) -> None:
         write_csv(getattr(analysis, name), folder / f"{name}.csv")
 
 
+BATCH_FILES = ("compare.csv", "compare.png", "frontier.csv", "frontier.png")
+"""Files ``compare`` and ``sweep`` add to a result folder."""
+PREVIOUS_SUFFIX = ".previous"
+
+
+def carry_over(earlier: Path, folder: Path, inputs: dict[str, Any]) -> None:
+    """Copy :data:`BATCH_FILES` from the result folder ``earlier`` into ``folder`` when its
+    ``summary.json`` names the same scenario and model SHA-256 as ``inputs`` (a provenance)."""
+    try:
+        record = json.loads((earlier / "summary.json").read_text(encoding="utf-8"))["provenance"]
+        same = all(record[key] == inputs[key] for key in ("scenario_sha256", "model_sha256"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if same:
+        for name in BATCH_FILES:
+            if (earlier / name).is_file():
+                shutil.copyfile(earlier / name, folder / name)
+
+
 def write_run(
     run: Run, root: Path, extra: Callable[[Run, Path], None] | None = None
 ) -> tuple[Path, dict[str, Any]]:
     """Write the result folder of ``run`` under ``root``; return its path and the summary.
 
     ``extra`` may add more files (reports, figures) to the folder before it is put in place;
-    it finds every table and a provisional ``summary.json`` (report time 0) already there.
+    it finds every table, a provisional ``summary.json`` (report time 0) and the carried-over
+    compare and sweep files already there.
     """
 
     def fill(folder: Path) -> dict[str, Any]:
         started = time.perf_counter()
+        carry_over(root / run.scenario.name, folder, provenance(run))
         analysis = analyse(run)
         write_tables(analysis, folder)
         if extra is not None:
@@ -137,19 +163,19 @@ def write_run(
 def write_atomically(
     root: Path, name: str, fill: Callable[[Path], dict[str, Any]]
 ) -> tuple[Path, dict[str, Any]]:
-    """Let ``fill`` write into a temporary folder, then rename it to ``root / name``."""
+    """Let ``fill`` write into a temporary folder, then rename it to ``root / name``, keeping
+    a folder already there as ``root / (name + ".previous")``."""
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
     try:
         record = fill(staging)
         final = root / name
         if final.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".old", dir=root))
-            final.rename(retired / name)
-            staging.rename(final)
-            shutil.rmtree(retired)
-        else:
-            staging.rename(final)
+            previous = root / f"{name}{PREVIOUS_SUFFIX}"
+            if previous.exists():
+                shutil.rmtree(previous)
+            final.rename(previous)
+        staging.rename(final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -167,20 +193,3 @@ def batch_frame(rows: list[Row], first_column: str) -> pd.DataFrame:
         ],
         columns=[first_column, "capability", "diplomatic", "economic_usd", "levers"],
     )
-
-
-def add_to_result_folder(
-    root: Path, name: str, write: Callable[[Path], None]
-) -> Path:
-    """Add files to ``root / name`` atomically: copy the folder (if any), let ``write`` add to
-    the copy, then swap it in. A run's files stay beside a later compare or sweep."""
-
-    def fill(folder: Path) -> dict[str, Any]:
-        existing = root / name
-        if existing.is_dir():
-            shutil.copytree(existing, folder, dirs_exist_ok=True)
-        write(folder)
-        return {}
-
-    final, _ = write_atomically(root, name, fill)
-    return final

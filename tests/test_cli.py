@@ -98,8 +98,9 @@ def test_a_bad_time_limit_is_refused(capsys: pytest.CaptureFixture[str]) -> None
     assert "expected a positive number of seconds, got '-3'" in capsys.readouterr().err
 
 
-def test_compare_and_sweep_add_their_tables_beside_the_run(tmp_path: Path) -> None:
-    assert main(["run", str(EXAMPLE), "--out", str(tmp_path)]) == 0
+def test_compare_and_sweep_add_their_tables_and_report_sections_to_one_folder(
+    tmp_path: Path,
+) -> None:
     assert main(["compare", str(EXAMPLE), "--out", str(tmp_path), "--jobs", "2"]) == 0
     assert main(["sweep", str(EXAMPLE), "--out", str(tmp_path), "--jobs", "1"]) == 0
     folder = tmp_path / "example"
@@ -111,6 +112,33 @@ def test_compare_and_sweep_add_their_tables_beside_the_run(tmp_path: Path) -> No
     frontier = (folder / "frontier.csv").read_text().splitlines()
     assert frontier[0] == "value,capability,diplomatic,economic_usd,levers"
     assert frontier[3] == "3,0.29,3,11262000000,align:NLD:lithography;control::etch"
+    report = (folder / "report.md").read_text()
+    assert "## Alignment options" in report and "## Sweep" in report
+    assert "`US+NL+JP` removes nothing (as much as" not in report
+    assert "Of that, `US+NL+JP` removes nothing." in report
+    assert "The largest step is from `2` to `3`: 48% to 29%." in report
+    assert (folder / "report.html").read_text().count("data:image/png;base64,") == 6
+
+
+def test_a_new_run_keeps_the_old_folder_and_carries_batch_files_of_the_same_inputs(
+    tmp_path: Path,
+) -> None:
+    """``run`` after ``compare`` keeps compare.csv (same scenario and model bytes) and moves
+    the old folder to ``example.previous``; a changed scenario drops it."""
+    assert main(["compare", str(EXAMPLE), "--out", str(tmp_path), "--jobs", "1"]) == 0
+    folder = tmp_path / "example"
+    table = (folder / "compare.csv").read_bytes()
+    assert main(["run", str(EXAMPLE), "--out", str(tmp_path)]) == 0
+    assert (folder / "compare.csv").read_bytes() == table
+    assert "## Alignment options" in (folder / "report.md").read_text()
+    assert (tmp_path / "example.previous" / "compare.csv").read_bytes() == table
+    changed = example_variant(tmp_path, budget={"diplomatic": 5})
+    assert main(["run", str(changed), "--out", str(tmp_path)]) == 0
+    assert not (folder / "compare.csv").exists()
+    assert "## Alignment options" not in (folder / "report.md").read_text()
+    assert (tmp_path / "example.previous" / "compare.csv").read_bytes() == table
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "example", "example.previous", "variant.yaml"]
 
 
 def test_compare_without_options_is_an_input_error(

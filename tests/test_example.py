@@ -76,12 +76,13 @@ def test_same_inputs_give_byte_identical_results(example_run: Path, tmp_path: Pa
     assert json.dumps(first) == json.dumps(second)
 
 
-def test_rerun_replaces_the_result_folder_atomically(tmp_path: Path) -> None:
+def test_rerun_replaces_the_result_folder_and_keeps_the_previous_one(tmp_path: Path) -> None:
     assert main(["run", str(EXAMPLE), "--out", str(tmp_path)]) == 0
     (tmp_path / "example" / "stale.txt").write_text("from an older run")
     assert main(["run", str(EXAMPLE), "--out", str(tmp_path)]) == 0
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["example"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["example", "example.previous"]
     assert not (tmp_path / "example" / "stale.txt").exists()
+    assert (tmp_path / "example.previous" / "stale.txt").exists()
 
 
 def test_json_flag_prints_only_the_summary(
