@@ -166,22 +166,25 @@ def capability_without(
 
 
 def levers_frame(run: Run, follower: FollowerLP, capability: float) -> pd.DataFrame:
-    """Every candidate lever: chosen or not, pinned, costs, routes reached, marginal value.
+    """Every candidate lever: chosen or not, pinned, costs, what it reaches, marginal value.
 
     ``economic_usd`` is the lever's own cost plus the lost sales of every route it reaches on
     its own (the summary's total counts a route once however many levers reach it).
+    ``items_reached`` and ``routes_reached`` say what the lever covers; ``residual_min`` and
+    ``residual_max`` bound the residual ρ it leaves on those routes (a route's leakage for most
+    kinds, ``1 − monitor_effect`` for monitoring, ``1 − tariff_compliance`` for tariffs).
     ``marginal_capability`` (chosen levers only) is the capability the adversary regains if
     the lever, and any lever that requires it, were dropped: C(S ∖ {l}) − C(S).
     """
     instance = run.instance
     chosen = run.outcome.levers
-    reached: dict[Lever, set[int]] = {lever: set() for lever in instance.levers}
+    residuals: dict[Lever, dict[int, float]] = {lever: {} for lever in instance.levers}
     for cover in instance.covers:
         for lever in cover.levers:
-            reached[lever].add(cover.route)
+            residuals[lever][cover.route] = cover.residual
     rows = []
     for lever in instance.levers:
-        routes = sorted(reached[lever])
+        reached = residuals[lever]
         rows.append({
             "kind": lever.kind,
             "country": lever.country or "",
@@ -191,15 +194,19 @@ def levers_frame(run: Run, follower: FollowerLP, capability: float) -> pd.DataFr
             else "off" if lever in instance.pinned_off else "",
             "diplomatic_cost": instance.diplomatic_cost[lever],
             "economic_usd": instance.economic_cost[lever]
-            + sum(instance.routes[route].economic_usd for route in routes),
-            "routes_reached": len(routes),
+            + sum(instance.routes[route].economic_usd for route in reached),
+            "items_reached": ";".join(sorted({instance.routes[route].item
+                                              for route in reached})),
+            "routes_reached": len(reached),
+            "residual_min": min(reached.values(), default=None),
+            "residual_max": max(reached.values(), default=None),
             "marginal_capability": snap(
                 capability_without(follower, instance, chosen, lever) - capability
             ) if lever in chosen else None,
         })
     return pd.DataFrame(rows, columns=[
         "kind", "country", "category", "chosen", "pinned", "diplomatic_cost", "economic_usd",
-        "routes_reached", "marginal_capability",
+        "items_reached", "routes_reached", "residual_min", "residual_max", "marginal_capability",
     ])
 
 

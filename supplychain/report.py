@@ -72,7 +72,7 @@ SUMMARY_KEYS = ("scenario", "mode", "capability", "baseline_capability", "target
                 "cost", "status", "mip_gap", "timings", "provenance")
 TEXT_COLUMNS = {
     "targets": {"target"},
-    "levers": {"kind", "country", "category", "pinned"},
+    "levers": {"kind", "country", "category", "pinned", "items_reached"},
     "routes": {"item", "category", "supplier", "country", "via", "inputs", "levers",
                "source_class"},
     "items": {"item", "name", "kind", "category"},
@@ -379,6 +379,21 @@ def lever_label(lever: Any) -> str:
     return f"{lever.kind}:{lever.country}:{lever.category}"
 
 
+def reach_phrase(lever: Any) -> str:
+    """The items a lever covers and the number of routes, e.g. ``hbm (2 routes)``."""
+    items = ", ".join(code(item) for item in lever.items_reached.split(";") if item)
+    routes = f"{lever.routes_reached:g} route{'' if lever.routes_reached == 1 else 's'}"
+    return f"{items} ({routes})" if items else routes
+
+
+def residual_phrase(lever: Any) -> str:
+    """The residual a lever leaves, or its range over the routes it covers."""
+    low, high = lever.residual_min, lever.residual_max
+    if pd.isna(low):
+        return "—"
+    return percent(low) if abs(high - low) <= NOISE else f"{percent(low)}–{percent(high)}"
+
+
 def lever_blocks(results: Results) -> list[Block]:
     """The chosen levers with costs and marginal value, and the waterfall figure."""
     chosen = results.levers[results.levers["chosen"].astype(bool)]
@@ -387,16 +402,20 @@ def lever_blocks(results: Results) -> list[Block]:
         blocks.append(Paragraph("No lever is chosen."))
     else:
         rows = [(code(lever_label(lever)), lever.pinned or "", number(lever.diplomatic_cost),
-                 money(lever.economic_usd), f"{lever.routes_reached:g}",
+                 money(lever.economic_usd), reach_phrase(lever), residual_phrase(lever),
                  points(lever.marginal_capability))
                 for lever in chosen.itertuples()]
         columns = [("Lever", False), ("Pinned", False), ("Diplomatic cost", True),
-                   ("Lost sales", True), ("Routes reached", True), ("Marginal value", True)]
+                   ("Lost sales", True), ("Reaches", False), ("Residual", True),
+                   ("Marginal value", True)]
         cost = results.summary["cost"]
         blocks += [
             table(columns, rows),
-            Paragraph(f"Marginal value: the capability the adversary regains if the lever (and "
-                      "any lever that needs it) were dropped. Lost sales per lever count every "
+            Paragraph(f"Reaches: the items whose routes the lever covers. Residual: the share "
+                      "of a covered route's capacity the lever leaves (leakage; for monitoring "
+                      "one minus its effect, for tariffs one minus compliance). Marginal value: "
+                      "the capability the adversary regains if the lever (and any lever that "
+                      "needs it) were dropped. Lost sales per lever count every "
                       "route it reaches; the policy total, "
                       f"{money(cost['economic_usd'])}, counts each covered route once. "
                       f"{len(results.levers) - len(chosen)} other candidate levers are listed "

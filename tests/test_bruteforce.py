@@ -19,7 +19,7 @@ from supplychain.graph import topological_items
 from supplychain.instance import Instance, Lever, build_instance
 from supplychain.schema import Scenario, World
 from supplychain.solve import solve
-from supplychain.synthetic import Size, random_scenario, random_world
+from supplychain.synthetic import ADVERSARY, Size, random_scenario, random_world
 
 MIN_LEVERS, MAX_LEVERS = 5, 12
 SEEDS = range(60)
@@ -107,10 +107,12 @@ def test_random_instances_cover_every_feature() -> None:
         seen.update("alternatives" for target in instance.targets
                     if sum(route.item == target.item for route in instance.routes) > 1)
         seen.update("via" for route in instance.routes if route.via)
+        seen.update("owned" for route in instance.routes
+                    if route.owner == ADVERSARY and not route.domestic)
         seen.update("budget" for _ in [instance.budget_diplomatic, instance.budget_economic]
                     if _ is not None)
     assert seen >= {
         "plain", "pins", "evaluate", "cost", "plurilateral", "control", "align", "fdpr",
         "monitor", "restrict", "tariff", "screen", "conjunction", "requires", "indigenous",
-        "alternatives", "via", "budget",
+        "alternatives", "via", "owned", "budget",
     }

@@ -9,6 +9,8 @@ from conftest import SHIPPED_SCENARIOS
 
 from supplychain.analysis import analyse
 from supplychain.batch import solve_all
+from supplychain.follower import FollowerLP
+from supplychain.instance import Lever
 from supplychain.load import load_world
 from supplychain.pipeline import Run
 
@@ -55,3 +57,27 @@ def test_dutch_and_japanese_alignment_lower_capability_and_no_coalition_raises_i
     assert six <= nl_jp + 1e-9
     for label, row in rows.items():
         assert row.capability is not None and row.capability <= alone + 1e-9, label
+
+
+def test_enforcement_closes_the_hbm_backfill_before_diversion_pays(
+    shipped_runs: dict[str, Run],
+) -> None:
+    """With the AI-chip and HBM controls pinned, Korean HBM backfill keeps the adversary at its
+    full accelerator goal, so monitoring the transit countries alone removes nothing; once the
+    tariff threat on Korea binds HBM, monitoring Singapore and Malaysia pays, and at six units
+    it beats licence requirements (which cost two units each)."""
+    run = shipped_runs["enforcement"]
+    labels = {lever.label for lever in run.outcome.levers}
+    assert labels == {"control::ai_chips", "control::hbm", "tariff:KOR:", "monitor:SGP:",
+                      "monitor:MYS:"}
+    controls = [Lever("control", None, "ai_chips"), Lever("control", None, "hbm")]
+    follower = FollowerLP(run.instance)
+    monitors = [Lever("monitor", "SGP", None), Lever("monitor", "MYS", None)]
+    assert follower.evaluate(controls).capability == pytest.approx(1.0)
+    assert follower.evaluate(controls + monitors).capability == pytest.approx(1.0)
+    tariff = [*controls, Lever("tariff", "KOR", None)]
+    assert follower.evaluate(tariff + monitors).capability < (
+        follower.evaluate(tariff).capability - 0.04)
+    diverted = {(route.item, route.via) for route in run.instance.routes if route.via}
+    assert {("ai_accelerators", "SGP"), ("ai_accelerators", "MYS"), ("ai_accelerators", "ARE"),
+            ("hbm", "SGP"), ("hbm", "MYS")} <= diverted

@@ -189,3 +189,88 @@ def test_leakage_most_specific_wins() -> None:
     assert [route.leakage for route in instance.routes[1:]] == [0.01, 0.05, 0.05]
     other = instance_of(ONE_TOOL_WORLD, {"leakage": {"default": 0.5, "by_country": {"NLD": 0.2}}})
     assert [route.leakage for route in other.routes[1:]] == [0.5, 0.2, 0.5]
+
+
+def test_monitoring_leaves_one_minus_its_effect_and_a_licence_leaves_leakage() -> None:
+    """Monitoring in Malaysia with effect 0.6 leaves 0.4 of the diverted tools; a licence
+    requirement on tools to Malaysia (which needs the control) leaves the route's leakage 0.3."""
+    scenario = {"pressure": {"MYS": {"monitor_effect": 0.6}},
+                "levers": {"monitor": ["MYS"], "restrict": ["MYS"]}}
+    instance = instance_of(DIVERSION_WORLD, scenario)
+    follower = FollowerLP(instance)
+    monitor, restrict = Lever("monitor", "MYS", None), Lever("restrict", "MYS", "tool")
+    assert follower.evaluate([monitor]).capability == pytest.approx(0.4)
+    assert follower.evaluate([Lever("control", None, "tool"), restrict]).capability == (
+        pytest.approx(0.3))
+    assert (restrict, Lever("control", None, "tool")) in instance.requires
+
+
+TARIFF_WORLD = """
+name: tariff
+countries: {USA: {}, CHN: {}, KOR: {}}
+items:
+  chips: {kind: capability}
+  tool: {kind: tool}
+  memory: {kind: material}
+suppliers:
+  us_tools: {country: USA}
+  kr_memory: {country: KOR}
+routes:
+  - {item: chips, inputs: {tool: 1, memory: 1}}
+  - {item: tool, supplier: us_tools, capacity: 1.0, leakage: 0.5}
+  - {item: memory, supplier: kr_memory, capacity: 1.0}
+"""
+"""Chips need a US tool and Korean memory each. The control on tools leaves their leakage 0.5;
+memory is Korean, out of reach of a US control on its own."""
+
+
+def test_a_tariff_acts_only_on_categories_the_controller_controls() -> None:
+    """Tariff threat on Korea (compliance 0.8): alone, or with the control on tools (Korea
+    makes no tools), it covers nothing; with the control on memory it leaves 0.2 of memory.
+    The optimum with tariffs costing 1 and a budget of 1 is control on memory plus the tariff:
+    capability min(1, 0.2) = 0.2, better than control on tools (0.5)."""
+    scenario = {"pressure": {"KOR": {"tariff_compliance": 0.8}}, "levers": {"tariff": ["KOR"]},
+                "budget": {"diplomatic": 1}}
+    instance = instance_of(TARIFF_WORLD, scenario)
+    follower = FollowerLP(instance)
+    tariff = Lever("tariff", "KOR", None)
+    control_tool, control_memory = Lever("control", None, "tool"), Lever("control", None, "memory")
+    assert follower.evaluate([tariff]).capability == pytest.approx(1.0)
+    assert follower.evaluate([tariff, control_tool]).capability == pytest.approx(0.5)
+    assert follower.evaluate([control_memory]).capability == pytest.approx(1.0)
+    assert follower.evaluate([tariff, control_memory]).capability == pytest.approx(0.2)
+    outcome = solve(instance, follower)
+    assert labels(outcome) == ["control::memory", "tariff:KOR:"]
+    assert outcome.capability == pytest.approx(0.2)
+
+
+OWNED_WORLD = """
+name: owned
+countries: {USA: {}, CHN: {}, GBR: {}, MYS: {}}
+items:
+  chips: {kind: capability}
+  tool: {kind: tool}
+suppliers:
+  uk_firm: {country: GBR, owner: CHN, content: {USA: 0.9}, direct_product_of: [USA]}
+routes:
+  - {item: chips, inputs: {tool: 1}}
+  - {item: tool, supplier: uk_firm, capacity: 1.0}
+"""
+"""The only tools come from a British firm the adversary owns, full of US content and a direct
+product of US technology: control (by de minimis), British alignment, FDPR and a tariff threat
+would all reach it were it not adversary-owned."""
+
+
+def test_an_owned_supplier_is_reached_by_nothing_but_screening() -> None:
+    """Every lever kind is allowed; only investment screening in Britain reaches the route and
+    leaves its leakage 0.1."""
+    scenario = {"partners": {"GBR": {}}, "leakage": {"default": 0.1},
+                "levers": {"monitor": "all", "restrict": "all", "tariff": "all",
+                           "screen": "all"}}
+    instance = instance_of(OWNED_WORLD, scenario)
+    follower = FollowerLP(instance)
+    assert [lever.label for lever in instance.levers] == ["control::tool", "screen:GBR:"]
+    assert follower.evaluate([Lever("control", None, "tool")]).capability == pytest.approx(1.0)
+    outcome = solve(instance, follower)
+    assert labels(outcome) == ["screen:GBR:"]
+    assert outcome.capability == pytest.approx(0.1)

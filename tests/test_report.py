@@ -113,8 +113,10 @@ def test_the_summary_states_the_hand_worked_numbers(example: Path) -> None:
     assert paragraph.endswith("What limits the adversary most: Dry etch tools (shadow price 1) "
                               "and EUV lithography scanners (shadow price 1).")
     report = (example / "report.md").read_text()
-    assert "| `align:NLD:lithography` |  | 3 | 6.01 billion USD | 2 | 19 pp |" in report
-    assert "| `control::etch` |  | 0 | 5.26 billion USD | 2 | 9.67 pp |" in report
+    assert ("| `align:NLD:lithography` |  | 3 | 6.01 billion USD | `duv_scanner`, `euv_scanner` "
+            "(2 routes) | 5% | 19 pp |") in report
+    assert ("| `control::etch` |  | 0 | 5.26 billion USD | `etch_tool` (2 routes) | 5% "
+            "| 9.67 pp |") in report
     assert "No backfill: no uncovered foreign supplier" in report
 
 
