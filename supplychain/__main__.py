@@ -2,6 +2,6 @@
 
 import sys
 
-from supplychain.cli import main
+from supplychain.console import main
 
 sys.exit(main())

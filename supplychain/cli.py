@@ -1,7 +1,9 @@
 """The ``supplychain`` command line (DESIGN §7).
 
 Exit codes: 0 success; 2 invalid input (one line per problem, no traceback); 1 solver or
-internal failure, including any solve that did not prove optimality.
+internal failure, including any solve that did not prove optimality (a time-limited answer is
+accepted with ``--allow-nonoptimal``; an infeasible scenario never is) and results that could
+not be written.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from pathlib import Path
 
 from supplychain import __version__
 from supplychain.batch import Kind, default_jobs, solve_all
+from supplychain.console import INTERRUPTED
+from supplychain.diagnose import explain_infeasible
 from supplychain.errors import InputError
 from supplychain.eto import import_to_file
 from supplychain.figures import compare_figure, frontier_figure, png
 from supplychain.pipeline import Run, load, solve_scenario, validate_file
 from supplychain.report import NotAResultFolder, write_report
-from supplychain.results import batch_frame, write_csv, write_run
+from supplychain.results import ResultsNotWritten, batch_frame, write_csv, write_run
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
+ALLOW_HELP = ("exit 0 when a solve stops at its time limit with an incumbent policy (its gap "
+              "and bound are in summary.json and the report)")
 
 
 def progress(message: str) -> None:
@@ -45,10 +51,28 @@ def command_run(arguments: argparse.Namespace) -> int:
     else:
         print(describe(run))
         print(f"results: {folder}")
-    if run.outcome.status != "optimal":
-        progress(f"error: the solve ended '{run.outcome.status}', not proven optimal")
+    return verdict(run.scenario.name, run, arguments.allow_nonoptimal)
+
+
+def verdict(label: str, run: Run, allow_nonoptimal: bool) -> int:
+    """The exit code of a solved run: 0 when optimal (or stopped at its time limit with an
+    incumbent, under ``allow_nonoptimal``), else 1, saying why on standard error; an
+    infeasible run lists the conflicting pins and budgets."""
+    outcome = run.outcome
+    if outcome.status == "optimal":
+        return EXIT_OK
+    if outcome.status == "infeasible":
+        progress(f"error: {label}: no policy satisfies the scenario:")
+        for problem in explain_infeasible(run):
+            progress(f"  {problem}")
         return EXIT_FAILURE
-    return EXIT_OK
+    if allow_nonoptimal and outcome.capability is not None:
+        progress(f"warning: {label}: the solve ended '{outcome.status}' with relative gap "
+                 f"{outcome.mip_gap:.3g}; accepted (--allow-nonoptimal)")
+        return EXIT_OK
+    accepts = "" if outcome.capability is None else " (--allow-nonoptimal accepts its incumbent)"
+    progress(f"error: {label}: the solve ended '{outcome.status}', not proven optimal{accepts}")
+    return EXIT_FAILURE
 
 
 def report_into(run: Run, folder: Path) -> None:
@@ -95,12 +119,13 @@ def command_batch(arguments: argparse.Namespace) -> int:
     folder, _ = write_run(run, Path(arguments.out), extra=write)
     print(table.to_string(index=False))
     print(f"results: {folder}")
-    failed = [(row.label, row.status) for row in rows if row.status != "optimal"]
-    if run.outcome.status != "optimal":
-        failed.append((f"{scenario.name} itself", run.outcome.status))
-    for label, status in failed:
-        progress(f"error: {label}: the solve ended '{status}', not proven optimal")
-    return EXIT_FAILURE if failed else EXIT_OK
+    accepted = {"optimal", "time_limit"} if arguments.allow_nonoptimal else {"optimal"}
+    failed = [row for row in rows if row.status not in accepted or row.capability is None]
+    for row in failed:
+        progress(f"error: {kind} {row.label}: the solve ended '{row.status}'"
+                 + ("" if row.status == "infeasible" else ", not proven optimal"))
+    code = verdict(f"{scenario.name} itself", run, arguments.allow_nonoptimal)
+    return EXIT_FAILURE if failed else code
 
 
 def describe(run: Run) -> str:
@@ -167,6 +192,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print summary.json to stdout")
     run.add_argument("--time-limit", type=positive_seconds, metavar="S",
                      help="solver time limit in seconds (overrides solver.time_limit)")
+    run.add_argument("--allow-nonoptimal", action="store_true", help=ALLOW_HELP)
     run.set_defaults(handler=command_run)
 
     for kind, text in (("compare", "solve each compare option, side by side"),
@@ -179,6 +205,7 @@ def parser() -> argparse.ArgumentParser:
                            help="parallel worker processes (default: the number of cores)")
         batch.add_argument("--time-limit", type=positive_seconds, metavar="S",
                            help="solver time limit per solve in seconds")
+        batch.add_argument("--allow-nonoptimal", action="store_true", help=ALLOW_HELP)
         batch.set_defaults(handler=command_batch)
 
     report = commands.add_parser(
@@ -226,7 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        progress("interrupted; nothing written")
+        progress(INTERRUPTED)
+        return EXIT_FAILURE
+    except ResultsNotWritten as error:
+        progress(f"error: {error}")
         return EXIT_FAILURE
     except Exception as error:
         if arguments.debug:

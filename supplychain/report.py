@@ -216,6 +216,23 @@ def goal_phrase(results: Results) -> str:
     return f"its weighted goal ({', '.join(each)})"
 
 
+def status_suffix(summary: dict[str, Any]) -> str:
+    """The title's warning when the run has no proven-optimal policy: the status, and for a
+    time-limited answer its incumbent, the solver's bound and the relative gap."""
+    status = summary["status"]
+    if status == "optimal":
+        return ""
+    if summary["capability"] is None:
+        return f" — {text(status.replace('_', ' '))}, no policy"
+    bound = summary.get("bound")
+    figures = [f"capability {percent(summary['capability'])}"]
+    if bound is not None:
+        figures.append(f"bound {number(bound)}")
+    if summary["mip_gap"] is not None:
+        figures.append(f"gap {percent(summary['mip_gap'])}")
+    return f" — NOT PROVEN OPTIMAL ({text(status.replace('_', ' '))}: {', '.join(figures)})"
+
+
 def status_blocks(results: Results) -> list[Block]:
     """A prominent warning when the run has no proven-optimal policy."""
     summary = results.summary
@@ -578,7 +595,7 @@ def compose(results: Results) -> list[Block]:
     """The whole report as blocks, in reading order."""
     summary = results.summary
     return [
-        Heading(1, f"Gap report: {text(summary['scenario'])}"),
+        Heading(1, f"Gap report: {text(summary['scenario'])}{status_suffix(summary)}"),
         *status_blocks(results),
         *lead_blocks(results),
         *target_blocks(results),

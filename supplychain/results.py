@@ -17,6 +17,7 @@ Numbers are written with 12 significant digits so that equal inputs give byte-id
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -39,8 +40,9 @@ FLOAT_FORMAT = f"%.{SIGNIFICANT_DIGITS}g"
 
 
 def number(value: float | None) -> float | None:
-    """A float rounded to :data:`SIGNIFICANT_DIGITS`, so that solver noise does not show."""
-    if value is None:
+    """A float rounded to :data:`SIGNIFICANT_DIGITS`, so that solver noise does not show;
+    None for no value or a non-finite one (a solver's infinite bound), which JSON cannot hold."""
+    if value is None or not math.isfinite(value):
         return None
     return float(f"{value:.{SIGNIFICANT_DIGITS}g}") + 0.0
 
@@ -88,6 +90,7 @@ def summary(run: Run, report_seconds: float) -> dict[str, Any]:
         },
         "status": outcome.status,
         "mip_gap": number(outcome.mip_gap),
+        "bound": number(outcome.bound),
         "timings": {
             phase: round(seconds, 4)
             for phase, seconds in {**run.timings, "report": report_seconds}.items()
@@ -160,13 +163,21 @@ def write_run(
     return write_atomically(root, run.scenario.name, fill)
 
 
+class ResultsNotWritten(Exception):
+    """The result folder could not be written (read-only or full disk, a file in the way);
+    the message is one line and names the results root."""
+
+
 def write_atomically(
     root: Path, name: str, fill: Callable[[Path], dict[str, Any]]
 ) -> tuple[Path, dict[str, Any]]:
     """Let ``fill`` write into a temporary folder, then rename it to ``root / name``, keeping
     a folder already there as ``root / (name + ".previous")``."""
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
+    except OSError as error:
+        raise ResultsNotWritten(f"cannot write results under {root}: {reason(error)}") from error
     try:
         record = fill(staging)
         final = root / name
@@ -176,10 +187,21 @@ def write_atomically(
                 shutil.rmtree(previous)
             final.rename(previous)
         staging.rename(final)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ResultsNotWritten(
+            f"cannot write results under {root}: {reason(error)}; no result folder was changed"
+        ) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final, record
+
+
+def reason(error: OSError) -> str:
+    """An operating-system error in a few words, with the file concerned."""
+    text = error.strerror or type(error).__name__
+    return f"{text} ({error.filename})" if error.filename else text
 
 
 def batch_frame(rows: list[Row], first_column: str) -> pd.DataFrame:

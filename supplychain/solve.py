@@ -14,6 +14,7 @@ never a silent answer. A stage that stops on the time limit ends the sequence wi
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,8 +59,11 @@ class Outcome:
     capability: float | None
     """Follower-LP capability of the chosen levers (None when infeasible or no incumbent)."""
     bound: float | None
-    """Best bound on the first stage's objective."""
+    """Best bound on the first stage's objective (capability; diplomatic cost under
+    ``objective: cost``)."""
     mip_gap: float | None
+    """Relative gap of the first stage when it ended (at most ``solver.mip_gap`` when
+    optimal; None without an incumbent)."""
     diplomatic: float
     economic_usd: float
     follower: FollowerSolution | None
@@ -112,10 +116,10 @@ def solve(
             progress(f"  stage {number + 1}/{len(stages)} least {name.replace('_', ' ')}: "
                      f"{stage_status} in {time.perf_counter() - stage_started:.2f} s")
         if number == 0:
+            bound = None if stage_status == "infeasible" else _bound(result)
             if stage_status == "infeasible" or result.incumbent_objective is None:
-                return _no_answer(stage_status, result.objective_bound, build_seconds,
-                                  solve_started)
-            bound, gap = result.objective_bound, _gap(result)
+                return _no_answer(stage_status, bound, build_seconds, solve_started)
+            gap = _gap(result.incumbent_objective, bound)
         elif stage_status == "infeasible":
             raise InternalError(f"tie-breaking stage '{name}' lost the earlier stages' answer")
         if result.incumbent_objective is not None:
@@ -181,10 +185,16 @@ def _status(result: Results) -> str:
     raise InternalError(f"HiGHS stopped with {condition}")
 
 
-def _gap(result: Results) -> float | None:
-    incumbent, bound = result.incumbent_objective, result.objective_bound
-    if incumbent is None or bound is None:
-        return None
+def _bound(result: Results) -> float:
+    """HiGHS's best bound, raised to 0: every stage objective (capability, costs, lever
+    count) is non-negative, and an early bound from the relaxation may be negative or
+    infinite."""
+    bound = result.objective_bound
+    return 0.0 if bound is None or math.isnan(bound) else max(bound, 0.0)
+
+
+def _gap(incumbent: float, bound: float) -> float:
+    """Relative gap ``(incumbent − bound) / incumbent`` (0 when they meet)."""
     difference = abs(incumbent - bound)
     return 0.0 if difference <= 1e-12 else difference / max(abs(incumbent), 1e-10)
 
@@ -229,5 +239,5 @@ def _checked(
         labels = [lever.label for lever in chosen]
         raise InternalError(f"chosen levers break a policy rule: {labels}")
     diplomatic, economic = instance.cost(chosen)
-    return Outcome(status, chosen, response.capability, bound, gap if status != "optimal"
-                   else 0.0, diplomatic, economic, response, build_seconds, solve_seconds)
+    return Outcome(status, chosen, response.capability, bound, gap, diplomatic, economic,
+                   response, build_seconds, solve_seconds)

@@ -89,6 +89,14 @@ def test_a_solve_stopped_by_the_time_limit_is_not_reported_as_optimal(tmp_path: 
     summary = json.loads((out / "large" / "summary.json").read_text())
     assert summary["status"] == "time_limit"
     assert summary["provenance"]["solver_options"]["time_limit"] == 0.02
+    assert summary["bound"] is None or summary["bound"] >= 0.0
+    assert "NOT PROVEN OPTIMAL" in (out / "large" / "report.md").read_text().splitlines()[0] or (
+        summary["capability"] is None)
+    allowed = main(["run", str(tmp_path / "large.yaml"), "--out", str(out), "--time-limit",
+                    "0.02", "--allow-nonoptimal"])
+    summary = json.loads((out / "large" / "summary.json").read_text())
+    if summary["status"] == "time_limit":
+        assert allowed == (1 if summary["capability"] is None else 0)
 
 
 def test_a_bad_time_limit_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
