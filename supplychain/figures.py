@@ -374,34 +374,45 @@ def compare_figure(table: pd.DataFrame) -> Figure:
     return figure
 
 
-def pareto_mask(capability: Sequence[float], cost: Sequence[float]) -> list[bool]:
-    """Points no other point beats on both capability and cost (lower is better for both)."""
-    points = list(zip(capability, cost, strict=True))
+def pareto_mask(*criteria: Sequence[float]) -> list[bool]:
+    """Points no other point beats: none has every criterion at most as large and one
+    smaller (lower is better for all, e.g. capability and costs)."""
+    points = list(zip(*criteria, strict=True))
     return [
         not any(
-            (c <= capability_i and d <= cost_i) and (c < capability_i or d < cost_i)
-            for c, d in points
+            all(a <= b for a, b in zip(other, point, strict=True)) and other != point
+            for other in points
         )
-        for capability_i, cost_i in points
+        for point in points
     ]
 
 
 def frontier_figure(table: pd.DataFrame, parameter: str) -> Figure:
-    """Capability against diplomatic cost for every sweep value, the Pareto frontier marked."""
+    """Capability against cost for every sweep value, the Pareto frontier marked: against lost
+    sales for an economic-budget sweep, against diplomatic cost otherwise. Values that land
+    on the same point share one label."""
+    column, label, scale = (("economic_usd", "lost sales (billion USD)", 1e9)
+                            if parameter == "budget.economic_usd"
+                            else ("diplomatic", "diplomatic cost (units)", 1.0))
     figure = new_figure(7, 4.5)
     axes = figure.subplots()
     answered = table.dropna(subset=["capability"])
-    mask = pareto_mask(list(answered["capability"]), list(answered["diplomatic"]))
-    frontier = answered[mask].sort_values("diplomatic")
-    axes.plot(frontier["diplomatic"], frontier["capability"], color=VERMILLION,
+    cost = answered[column] / scale
+    mask = pareto_mask(list(answered["capability"]), list(cost))
+    frontier = answered[mask].assign(cost=cost[mask]).sort_values("cost")
+    axes.plot(frontier["cost"], frontier["capability"], color=VERMILLION,
               drawstyle="steps-post", label="Pareto frontier")
-    axes.scatter(answered["diplomatic"], answered["capability"], color=BLUE, zorder=3,
+    axes.scatter(cost, answered["capability"], color=BLUE, zorder=3,
                  label=f"solve per {parameter} value")
-    for row in answered.itertuples():
-        axes.annotate(str(row.value), (row.diplomatic, row.capability),
-                      textcoords="offset points", xytext=(4, 4), fontsize=8)
+    values_at: dict[tuple[float, float], list[str]] = {}
+    for value, x, y in zip(answered["value"], cost, answered["capability"], strict=True):
+        values_at.setdefault((round(x, 9), round(y, 9)), []).append(str(value))
+    for (x, y), values in values_at.items():
+        axes.annotate(", ".join(values), (x, y), textcoords="offset points", xytext=(4, 4),
+                      fontsize=8)
+    axes.margins(x=0.15)
     axes.yaxis.set_major_formatter(PercentFormatter(1.0))
-    axes.set_xlabel("diplomatic cost (units)")
+    axes.set_xlabel(label)
     axes.set_ylabel("adversary capability left")
     axes.set_title(f"Frontier over {parameter}")
     axes.legend()

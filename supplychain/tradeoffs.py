@@ -13,8 +13,8 @@ option before it: "of what US alone leaves, US+NL+JP removes 31 %; US+NL+JP+KR+T
 that reading. The share is negative when *b* leaves more (a plurilateral common list under a
 budget can force costly alignments and so afford fewer other levers).
 
-A sweep point is on the Pareto frontier when no other point has both capability and
-diplomatic cost at most its own and one of them lower.
+A sweep point is on the Pareto frontier when no other point has capability, diplomatic cost
+and lost sales all at most its own and one of them lower.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def frontier_sentences(points: pd.DataFrame, on_frontier: list[bool]) -> list[st
     sentences.append(f"The lowest capability, {percent(lowest)}, is first reached at value "
                      f"{code(enough.value)}, at {cost_phrase(enough)}.")
     sentences.append(f"{sum(on_frontier)} of the {len(answered)} solved points are on the "
-                     "Pareto frontier of capability against diplomatic cost.")
+                     "Pareto frontier of capability against cost (diplomatic and lost sales).")
     return sentences
 
 
@@ -154,7 +154,8 @@ def frontier_blocks(points: pd.DataFrame | None) -> list[Block]:
         return []
     answered = points.dropna(subset=["capability"])
     mask = dict(zip(answered.index,
-                    pareto_mask(list(answered.capability), list(answered.diplomatic)),
+                    pareto_mask(list(answered.capability), list(answered.diplomatic),
+                                list(answered.economic_usd)),
                     strict=True))
     rows = [(code(row.value), percent(row.capability), number(row.diplomatic),
              money(row.economic_usd), "yes" if mask.get(row.Index, False) else "",

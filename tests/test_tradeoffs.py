@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from supplychain.figures import pareto_mask
 from supplychain.tradeoffs import compare_sentences, frontier_sentences
 
 
@@ -38,7 +39,7 @@ def test_a_reference_that_leaves_nothing_has_nothing_to_remove() -> None:
 
 def test_a_sweep_reads_its_range_largest_step_and_frontier() -> None:
     """Budgets 0..8: the largest step is 2 → 3 (0.48 → 0.29); 0.163 is first reached at 8;
-    the point at 2 ties with the one at 0, so neither dominates the other."""
+    the frontier flags are the caller's."""
     points = pd.DataFrame({
         "value": ["0", "2", "3", "5", "8"],
         "capability": [0.48, 0.48, 0.29, 0.196667, 0.163333],
@@ -51,6 +52,13 @@ def test_a_sweep_reads_its_range_largest_step_and_frontier() -> None:
         "The largest step is from `2` to `3`: 48% to 29%.",
         "The lowest capability, 16%, is first reached at value `8`, at 7 diplomatic units and "
         "7.21 billion USD of lost sales.",
-        "5 of the 5 solved points are on the Pareto frontier of capability against diplomatic "
-        "cost.",
+        "5 of the 5 solved points are on the Pareto frontier of capability against cost "
+        "(diplomatic and lost sales).",
     ]
+
+
+def test_pareto_points_are_those_no_other_point_beats_on_every_criterion() -> None:
+    """(0.3, 2, 5) is beaten by (0.3, 2, 4); equal points do not beat each other; (0.1, 9, 9)
+    is worst on cost but best on capability."""
+    assert pareto_mask([0.5, 0.5, 0.3, 0.3, 0.1], [0, 0, 2, 2, 9], [1, 1, 4, 5, 9]) == [
+        True, True, True, False, True]
