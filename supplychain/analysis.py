@@ -386,21 +386,34 @@ def waterfall_frame(run: Run, follower: FollowerLP) -> pd.DataFrame:
     """Capability from the baseline through each chosen lever, added one at a time.
 
     Each step adds the remaining lever (with the levers it needs) that lowers capability most,
-    so the first bars show what matters most.
+    so the first bars show what matters most. When no single lever lowers it (levers that only
+    work together, such as alignments on two sources of one item), the pair that lowers it most
+    is one step, so the chart shows no empty step before a large one.
     """
     instance = run.instance
     remaining = list(run.outcome.levers)
-    steps = [{"step": 0, "lever": "no levers", "capability": run.baseline.capability}]
+    current = run.baseline.capability
+    steps = [{"step": 0, "lever": "no levers", "capability": current}]
     applied: list[Lever] = []
     while remaining:
-        options = []
-        for lever in remaining:
-            group = [x for x in with_requirements(instance, lever)
-                     if x in remaining and x not in applied]
-            options.append((follower.evaluate([*applied, *group]).capability, lever.label, group))
-        value, _, group = min(options, key=lambda option: (option[0], option[1]))
+        groups = {lever: [x for x in with_requirements(instance, lever)
+                          if x in remaining and x not in applied] for lever in remaining}
+        options = [(follower.evaluate([*applied, *group]).capability, lever.label, group)
+                   for lever, group in groups.items()]
+        best = min(options, key=lambda option: (option[0], option[1]))
+        if best[0] >= current - ACTIVE and len(remaining) > 1:
+            pairs = []
+            for position, first in enumerate(remaining):
+                for second in remaining[position + 1:]:
+                    group = list(dict.fromkeys([*groups[first], *groups[second]]))
+                    pairs.append((follower.evaluate([*applied, *group]).capability,
+                                  f"{first.label} {second.label}", group))
+            pair = min(pairs, key=lambda option: (option[0], option[1]))
+            if pair[0] < current - ACTIVE:
+                best = pair
+        current, _, group = best
         applied.extend(group)
         remaining = [lever for lever in remaining if lever not in group]
         steps.append({"step": len(steps), "lever": " + ".join(x.label for x in group),
-                      "capability": value})
+                      "capability": current})
     return pd.DataFrame(steps, columns=["step", "lever", "capability"])

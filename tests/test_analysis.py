@@ -110,18 +110,16 @@ def test_what_closes_a_gap_equals_a_resolve_with_the_lever_added(us_alone: Run) 
 def test_marginal_values_and_waterfall() -> None:
     """With alignment affordable the optimum is control::tool (reaches the US firm) plus
     align:NLD:tool: 0.24 tools, capability 0.48. Either lever alone leaves 0.62 tools, enough
-    for the whole demand, so dropping either regains 0.52, and the waterfall's first step
-    (the alphabetically first of two equal choices) removes nothing."""
+    for the whole demand, so dropping either regains 0.52; neither removes anything alone, so
+    the waterfall takes them as one step."""
     run = gap_run(budget={"diplomatic": 3})
     analysis = analyse(run)
     assert run.outcome.capability == pytest.approx(0.48)
     marginal = analysis.levers.set_index(["kind", "country", "category"])["marginal_capability"]
     assert marginal[("align", "NLD", "tool")] == pytest.approx(0.52)
     assert marginal[("control", "", "tool")] == pytest.approx(0.52)
-    assert list(analysis.waterfall["lever"]) == ["no levers", "align:NLD:tool", "control::tool"]
-    assert list(analysis.waterfall["capability"]) == [
-        pytest.approx(1.0), pytest.approx(1.0), pytest.approx(0.48),
-    ]
+    assert list(analysis.waterfall["lever"]) == ["no levers", "align:NLD:tool + control::tool"]
+    assert list(analysis.waterfall["capability"]) == [pytest.approx(1.0), pytest.approx(0.48)]
 
 
 @pytest.mark.parametrize("name", [path.stem for path in SHIPPED_SCENARIOS])
