@@ -112,7 +112,8 @@ def check_roles(scenario: Scenario, world: World, doc: Document) -> Iterator[Pro
         if country not in world.countries:
             yield _unknown(doc, (role,), "country", country, world.countries)
     if scenario.controller == scenario.adversary:
-        yield doc.problem(("adversary",), "the adversary must differ from the controller")
+        written = "adversary" if ("adversary",) in doc.lines else "controller"
+        yield doc.problem((written,), "the adversary must differ from the controller")
 
 
 def check_targets(scenario: Scenario, world: World, doc: Document) -> Iterator[Problem]:

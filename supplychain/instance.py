@@ -379,7 +379,7 @@ def _pins(
                 problems.append(
                     document.problem(
                         ("fixed", side, i, pin.kind),
-                        f"no lever {lever.label}: it reaches no route, or `levers` does not "
+                        f"no lever '{lever.label}': it reaches no route, or `levers` does not "
                         "allow it",
                     )
                 )

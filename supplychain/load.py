@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from supplychain.checks import scenario_problems, world_problems
-from supplychain.errors import FieldPath, InputError, Problem, did_you_mean
+from supplychain.errors import FieldPath, InputError, Problem, did_you_mean, show
 from supplychain.schema import SLUG_PATTERN, Scenario, World
 from supplychain.yamldoc import Document, read_document
 
@@ -73,9 +73,9 @@ def load_scenario(path: Path) -> LoadedScenario:
         raise InputError(problems)
     model_path = path.parent / scenario.model
     model_display = os.path.normpath(os.path.join(os.path.dirname(str(path)), scenario.model))
-    if not model_path.is_file():
-        missing = document.problem(("model",), f"no world model file '{model_display}'")
-        raise InputError([*problems, missing])
+    unusable = _world_file_problem(document, model_path, model_display)
+    if unusable is not None:
+        raise InputError([*problems, unusable])
     try:
         loaded_world = load_world(model_path, model_display)
     except InputError as error:
@@ -87,9 +87,25 @@ def load_scenario(path: Path) -> LoadedScenario:
     return LoadedScenario(scenario, document, path, _sha256(path), loaded_world)
 
 
+def _world_file_problem(document: Document, path: Path, display: str) -> Problem | None:
+    """Why the scenario's ``model`` names no world model file, if it does not."""
+    try:
+        if path.is_file():
+            return None
+    except OSError as error:
+        message = f"cannot open world model file {show(display)}: {error.strerror}"
+        return document.problem(("model",), message)
+    return document.problem(("model",), f"no world model file {show(display)}")
+
+
 def is_scenario(document: Document) -> bool:
-    """A scenario names a world model; a world model lists items."""
-    return isinstance(document.data, dict) and "model" in document.data
+    """A scenario names a world model and targets (one of them is enough to tell, so that a
+    scenario missing the other is reported as a scenario); a world model lists items."""
+    return isinstance(document.data, dict) and not _SCENARIO_ONLY.isdisjoint(document.data)
+
+
+_SCENARIO_ONLY = frozenset({"model", "targets"})
+"""Top-level keys of a scenario that no world model has."""
 
 
 def _schema_checked(
@@ -103,7 +119,7 @@ def _schema_checked(
     that value in the file.
     """
     if not isinstance(document.data, dict):
-        message = f"expected a mapping of keys, got {_show(document.data)}"
+        message = f"expected a mapping of keys, got {show(document.data)}"
         return None, document, [document.problem((), message)]
     try:
         return model.model_validate(document.data), document, []
@@ -158,32 +174,52 @@ def _salvage(
 
     Each schema error removes the smallest thing that holds it and can go without inventing
     data: a key inside an entry of a mapping (a supplier's bad ``content``; an entry that is
-    itself wrong becomes empty), a whole entry of a list (a route), an unknown top-level key,
-    or a whole top-level field that has a default (``levers``, ``mode``). Nothing is left
-    (None) when an error concerns a required top-level field, or when what remains still fails.
+    itself wrong becomes empty; a bad share in a mapping of shares goes), a whole entry of a
+    list (a route, a pin), an unknown key, or a whole field that has a default (``mode``,
+    ``levers.align``). Inside a section such as ``fixed`` or ``levers`` the same is tried
+    first; where that leaves the section failing, the whole section goes instead.
+    Nothing is left (None) when an error concerns a required top-level field, or when what
+    remains still fails.
     """
-    data = copy.deepcopy(document.data)
-    dropped: dict[str, set[int]] = {}
-    for path in paths:
-        if not _prune(model, data, path, dropped):
-            return None
-    kept = {
-        name: [index for index in range(len(data[name])) if index not in indices]
-        for name, indices in dropped.items()
-    }
-    for name, indices in kept.items():
-        data[name] = [data[name][index] for index in indices]
-    try:
-        value = model.model_validate(data)
-    except ValidationError:
-        return None
-    return value, (_Renumbered(document, kept) if kept else document)
+    for inside_sections in (True, False):
+        data = copy.deepcopy(document.data)
+        dropped: dict[FieldPath, set[int]] = {}
+        if not all(_prune(model, data, path, dropped, (), inside_sections) for path in paths):
+            continue
+        kept: dict[FieldPath, list[int]] = {}
+        for list_path, indices in dropped.items():
+            holder = _at(data, list_path[:-1])
+            entries = holder[list_path[-1]]
+            kept[list_path] = [index for index in range(len(entries)) if index not in indices]
+            holder[list_path[-1]] = [entries[index] for index in kept[list_path]]
+        try:
+            value = model.model_validate(data)
+        except ValidationError:
+            continue
+        return value, (_Renumbered(document, kept) if kept else document)
+    return None
+
+
+def _at(data: Any, path: FieldPath) -> Any:
+    """The value at ``path`` inside ``data``."""
+    for part in path:
+        data = data[part]
+    return data
 
 
 def _prune(
-    model: type[BaseModel], data: dict[str, Any], path: FieldPath, dropped: dict[str, set[int]]
+    model: type[BaseModel],
+    data: dict[str, Any],
+    path: FieldPath,
+    dropped: dict[FieldPath, set[int]],
+    prefix: FieldPath,
+    inside_sections: bool,
 ) -> bool:
-    """Remove what holds the error at ``path`` (see :func:`_salvage`); False if nothing can."""
+    """Remove what holds the error at ``path`` (see :func:`_salvage`); False if nothing can.
+
+    ``data`` sits at ``prefix`` in the document; ``dropped`` collects list entries to remove,
+    by the list's path.
+    """
     if not path:
         return False
     name = str(path[0])
@@ -194,17 +230,24 @@ def _prune(
     value = data.get(name)
     inner = path[1:]
     if isinstance(value, list) and inner and isinstance(inner[0], int):
-        dropped.setdefault(name, set()).add(inner[0])
+        dropped.setdefault((*prefix, name), set()).add(inner[0])
         return True
     if isinstance(value, dict) and inner and _collection(field.annotation) is dict:
-        entry = value.get(str(inner[0]))
+        key = str(inner[0])
+        entry = value.get(key)
+        if _model_in(_step(field.annotation, key)) is None:
+            value.pop(key, None)
+            return True
         if len(inner) == 1 or not isinstance(entry, dict):
-            value[str(inner[0])] = {}
+            value[key] = {}
             return True
         if inner[1] in entry:
             del entry[str(inner[1])]
             return True
         return False
+    section = _model_in(field.annotation)
+    if inside_sections and section is not None and isinstance(value, dict) and inner:
+        return _prune(section, value, inner, dropped, (*prefix, name), inside_sections)
     if not field.is_required():
         data.pop(name, None)
         return True
@@ -214,13 +257,15 @@ def _prune(
 class _Renumbered(Document):
     """A document whose lists lost entries in :func:`_salvage`: problems keep the file's indices."""
 
-    def __init__(self, original: Document, kept: dict[str, list[int]]) -> None:
+    def __init__(self, original: Document, kept: dict[FieldPath, list[int]]) -> None:
         super().__init__(original.file, original.data, original.lines)
         self.kept = kept
 
     def problem(self, path: FieldPath, message: str) -> Problem:
-        if len(path) >= 2 and str(path[0]) in self.kept and isinstance(path[1], int):
-            path = (path[0], self.kept[str(path[0])][path[1]], *path[2:])
+        for list_path, indices in self.kept.items():
+            depth = len(list_path)
+            if path[:depth] == list_path and len(path) > depth and isinstance(path[depth], int):
+                path = (*list_path, indices[path[depth]], *path[depth + 1 :])
         return super().problem(path, message)
 
 
@@ -237,9 +282,9 @@ def _problem(
     if kind == "missing":
         return document.problem(path, "required key is missing")
     if kind in _EXPECTED:
-        return document.problem(path, f"expected {_EXPECTED[kind]}, got {_show(given)}")
+        return document.problem(path, f"expected {_EXPECTED[kind]}, got {show(given)}")
     if kind == "string_pattern_mismatch":
-        return document.problem(path, f"not a valid name: {_show(given)} ({_rule(context)})")
+        return document.problem(path, f"not a valid name: {show(given)} ({_rule(context)})")
     if kind == "string_too_short":
         return document.problem(path, "must not be empty")
     if kind in _BOUNDS:
@@ -257,12 +302,12 @@ def _problem(
         choices = re.findall(r"'([^']*)'", context["expected"])
         hint = did_you_mean(str(given), choices) if isinstance(given, str) else ""
         return document.problem(
-            path, f"expected {context['expected']}, got {_show(given)}{hint}"
+            path, f"expected {context['expected']}, got {show(given)}{hint}"
         )
     message = detail["msg"].removeprefix("Value error, ")
     if kind in ("value_error", "assertion_error"):
         return document.problem(path, message)
-    return document.problem(path, f"{message[0].lower()}{message[1:]}, got {_show(given)}")
+    return document.problem(path, f"{message[0].lower()}{message[1:]}, got {show(given)}")
 
 
 _EXPECTED = {
@@ -286,18 +331,6 @@ def _rule(context: Any) -> str:
     if context.get("pattern") == SLUG_PATTERN:
         return "use lower-case letters, digits, '-' and '_', at most 64 characters"
     return "use letters, digits, '_', '-', '.'; no spaces or path separators"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (null)"
-    return repr(value)
 
 
 def _keys_at(model: type[BaseModel], path: FieldPath) -> list[str]:

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from supplychain.errors import show
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 """An id: letters, digits, ``_``, ``-`` and ``.``; no spaces, colons or path separators."""
 
@@ -43,12 +45,10 @@ LEVER_KINDS: tuple[LeverKind, ...] = (
 
 
 def _selection(value: Any) -> Any:
-    """``all``, ``none`` or a list of ids."""
-    if value in ("all", "none"):
+    """``all``, ``none`` or a list (whose entries are checked as ids)."""
+    if value in ("all", "none") or isinstance(value, list):
         return value
-    if isinstance(value, list) and all(isinstance(entry, str) for entry in value):
-        return value
-    raise ValueError(f"expected 'all', 'none' or a list of names, got {value!r}")
+    raise ValueError(f"expected 'all', 'none' or a list of names, got {show(value)}")
 
 
 def _selection_form(value: Any) -> str:

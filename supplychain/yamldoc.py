@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from supplychain.errors import FieldPath, InputError, Problem, format_path
+from supplychain.errors import FieldPath, InputError, Problem, format_path, show
 
 _STANDARD = "tag:yaml.org,2002:"
 _FLOAT = _STANDARD + "float"
@@ -30,6 +31,9 @@ _TEXT_TAGS = {_STANDARD + "timestamp"}
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _MAX_VALUES = 200_000
 """Most values a document may expand to through aliases."""
+_MAX_DEPTH = 100
+"""Most levels of lists and mappings inside each other, aliases followed."""
+_TOO_DEEP = f"lists and mappings are nested more than {_MAX_DEPTH} levels deep"
 
 _FLOAT_PATTERN = re.compile(
     r"""^[-+]?(?:
@@ -43,7 +47,20 @@ _FLOAT_PATTERN = re.compile(
 
 
 class _NumberLoader(yaml.SafeLoader):
-    """SafeLoader that also resolves ``5e9`` and ``5.0e9`` (no exponent sign) as floats."""
+    """SafeLoader that also resolves ``5e9`` and ``5.0e9`` (no exponent sign) as floats, and
+    stops at lists and mappings nested deeper than :data:`_MAX_DEPTH` (composing a node calls
+    itself once per level, so deeper files would run out of stack)."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.depth == _MAX_DEPTH:
+            raise _TooDeep(self.peek_event().start_mark.line + 1)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _NumberLoader.yaml_implicit_resolvers = {
@@ -99,8 +116,12 @@ def parse_document(text: str, name: str) -> Document:
         if error.problem and error.context and error.context_mark:
             reason += f" ({error.context} on line {error.context_mark.line + 1})"
         raise InputError([Problem(name, line, "(file)", f"YAML syntax error: {reason}")]) from None
-    except yaml.YAMLError as error:
-        raise InputError([Problem(name, 1, "(file)", f"YAML syntax error: {error}")]) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        message = f"the character #x{error.character:04x} is not allowed in a YAML file"
+        raise InputError([Problem(name, line, "(file)", message)]) from None
+    except _TooDeep as error:
+        raise InputError([Problem(name, error.line, "(file)", _TOO_DEEP)]) from None
     if node is None:
         raise InputError([Problem(name, 1, "(file)", "the file is empty")])
     document = Document(name, None, {(): node.start_mark.line + 1})
@@ -111,9 +132,19 @@ def parse_document(text: str, name: str) -> Document:
         walk.problems.append(
             Problem(name, 1, "(file)", f"aliases expand to more than {_MAX_VALUES:,} values")
         )
+    except _TooDeep as error:
+        walk.problems.append(Problem(name, error.line, "(file)", _TOO_DEEP))
     if walk.problems:
         raise InputError(walk.problems)
     return document
+
+
+class _TooDeep(Exception):
+    """Lists and mappings nest deeper than :data:`_MAX_DEPTH`, in the value starting on ``line``."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 class _TooLarge(Exception):
@@ -140,6 +171,8 @@ class _Walk:
             raise _TooLarge
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
+        if len(path) == _MAX_DEPTH:
+            raise _TooDeep(self.doc.line(path[:1]))
         if id(node) in self.open:
             self.problem(line, path, "an alias refers to a value that contains it")
             return None
@@ -190,10 +223,13 @@ class _Walk:
             else:
                 value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
         except (ValueError, KeyError):
-            self.problem(line, path, f"not a valid {_short(node.tag)} value: {node.value!r}")
+            self.problem(line, path, f"not a valid {_short(node.tag)} value: {show(node.value)}")
             return None
         if isinstance(value, float) and not math.isfinite(value):
             self.problem(line, path, f"number must be finite, got {node.value}")
+            return None
+        if isinstance(value, int) and abs(value) > sys.float_info.max:
+            self.problem(line, path, f"number too large ({len(str(abs(value)))} digits)")
             return None
         return value
 

@@ -261,9 +261,17 @@ def test_file_that_is_not_a_mapping(inputs: Path, text: str, shown: str) -> None
         ("? [a, b]\n: 1\n", "x.yaml:1: (file): keys must be plain names"),
         ("a: 'open\n", "x.yaml:2: (file): YAML syntax error: found unexpected end of stream "
          "(while scanning a quoted scalar on line 1)"),
+        ("a: 1\nb: x\x00y\n", "x.yaml:2: (file): the character #x0000 is not allowed in a "
+         "YAML file"),
+        ("a: 1\nb: " + "[" * 150 + "]" * 150 + "\n", "x.yaml:2: (file): lists and mappings "
+         "are nested more than 100 levels deep"),
+        ("a0: &a0 [x]\n" + "".join(f"a{n}: &a{n} [*a{n - 1}]\n" for n in range(1, 120)),
+         "x.yaml:100: (file): lists and mappings are nested more than 100 levels deep"),
+        ("a: 1" + "0" * 400 + "\n", "x.yaml:1: a: number too large (401 digits)"),
     ],
     ids=["bad-int", "bad-bool", "set-tag", "recursive-alias", "merge-key", "complex-key",
-         "open-quote"],
+         "open-quote", "control-character", "nested-too-deeply", "aliases-nested-too-deeply",
+         "huge-integer"],
 )
 def test_yaml_that_is_not_plain_data(text: str, expected: str) -> None:
     with pytest.raises(InputError) as raised:
@@ -611,7 +619,9 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [add_section("leakage:\n  by_country: {NDL: 0.1}\n  by_category: {etch: -0.1}\n")],
-        ["scenarios/tiny.yaml:11: leakage.by_category.etch: must be at least 0, got -0.1"],
+        ["scenarios/tiny.yaml:10: leakage.by_country.NDL: unknown country 'NDL' "
+         "(did you mean 'NLD'?)",
+         "scenarios/tiny.yaml:11: leakage.by_category.etch: must be at least 0, got -0.1"],
         id="leakage-below-zero",
     ),
     pytest.param(
@@ -742,6 +752,40 @@ SCENARIO_RULES = [
         id="missing-model-file",
     ),
     pytest.param(
+        [("model: ../models/tiny.yaml", "model: " + "w" * 300 + ".yaml")],
+        ["scenarios/tiny.yaml:2: model: cannot open world model file "
+         "'scenarios/wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww...': File name too long"],
+        id="model-file-name-too-long",
+    ),
+    pytest.param(
+        [("model: ../models/tiny.yaml", 'model: "../models/tiny\\0.yaml"')],
+        ["scenarios/tiny.yaml:2: model: no world model file 'models/tiny\\x00.yaml'"],
+        id="model-file-name-with-nul",
+    ),
+    pytest.param(
+        [add_section("controller: CHN\n")],
+        ["scenarios/tiny.yaml:9: controller: the adversary must differ from the controller"],
+        id="controller-is-the-default-adversary",
+    ),
+    pytest.param(
+        [add_section("levers:\n  control: [lithography, 5]\n  align: ~\n")],
+        ["scenarios/tiny.yaml:10: levers.control[1]: expected text, got 5",
+         "scenarios/tiny.yaml:11: levers.align: expected 'all', 'none' or a list of names, "
+         "got nothing (null)"],
+        id="levers-selection-entries",
+    ),
+    pytest.param(
+        [add_section("fixed:\n  on:\n    - {contrl: etch}\n    - {control: ecth}\n"
+                     "  off: [{align: [NDL, etch]}]\n")],
+        ["scenarios/tiny.yaml:11: fixed.on[0].contrl: unknown key 'contrl' "
+         "(did you mean 'control'?)",
+         "scenarios/tiny.yaml:12: fixed.on[1].control: unknown category 'ecth' "
+         "(did you mean 'etch'?)",
+         "scenarios/tiny.yaml:13: fixed.off[0].align: unknown country 'NDL' "
+         "(did you mean 'NLD'?)"],
+        id="a-bad-pin-does-not-hide-the-others",
+    ),
+    pytest.param(
         [("model: ../models/tiny.yaml", "model: ''")],
         ["scenarios/tiny.yaml:2: model: must not be empty"],
         id="empty-model",
@@ -762,6 +806,30 @@ def test_target_the_adversary_cannot_produce(inputs: Path) -> None:
         "scenarios/tiny.yaml:5: targets.euv_source: the adversary cannot produce 'euv_source' "
         "even with no controls (no route with capacity whose inputs can all be obtained)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("world", "why"),
+    [
+        ((("{item: scanner, supplier: asml, capacity: 0.9}",
+           "{item: scanner, supplier: asml, capacity: 0}"),
+          ("{item: laser, supplier: cymer", "{item: etch, supplier: cymer")),
+         "the only open scanner route needs lasers, which have no route"),
+        ((("{item: scanner, supplier: asml, capacity: 0.9}",
+           "{item: scanner, supplier: asml, capacity: 0}"),
+          ("{item: scanner, supplier: smee, capacity: 0.1, inputs: {laser: 1}}",
+           "{item: scanner, supplier: smee, capacity: 0}")),
+         "every route of an input has zero capacity"),
+    ],
+    ids=["input-cannot-be-made", "zero-capacity"],
+)
+def test_target_whose_routes_all_need_what_cannot_be_made(
+    inputs: Path, world: tuple[Edit, ...], why: str
+) -> None:
+    assert scenario_problems(world=world) == [
+        "scenarios/tiny.yaml:4: targets.logic: the adversary cannot produce 'logic' even with "
+        "no controls (no route with capacity whose inputs can all be obtained)"
+    ], why
 
 
 def test_scenario_errors_are_reported_together_sorted_by_line(inputs: Path) -> None:
@@ -789,6 +857,16 @@ def test_scenario_and_world_errors_are_reported_together(inputs: Path) -> None:
         "models/tiny.yaml:20: routes[1].supplier: unknown supplier 'asm1' (did you mean 'asml'?)",
         "scenarios/tiny.yaml:9: mode: expected 'optimize' or 'evaluate', got 'evaluat' "
         "(did you mean 'evaluate'?)",
+    ]
+
+
+def test_a_section_missing_a_required_key_does_not_hide_other_problems(inputs: Path) -> None:
+    section = add_section("sweep: {values: [1, 2]}\nfixed:\n  on: [{control: ecth}]\n")
+    assert scenario_problems(section, ("NLD: {align_cost: 3}", "NDL: {align_cost: 3}")) == [
+        "scenarios/tiny.yaml:6: partners.NDL: unknown country 'NDL' (did you mean 'NLD'?)",
+        "scenarios/tiny.yaml:9: sweep.parameter: required key is missing",
+        "scenarios/tiny.yaml:11: fixed.on[0].control: unknown category 'ecth' "
+        "(did you mean 'etch'?)",
     ]
 
 
@@ -827,9 +905,9 @@ def test_pin_of_a_lever_that_does_not_exist(inputs: Path) -> None:
         "  off: [{control: etch}]\n"
     )
     assert _instance_problems(write_scenario(add_section(section))) == [
-        "scenarios/tiny.yaml:13: fixed.on[1].fdpr: no lever fdpr:JPN:etch: it reaches no route, "
+        "scenarios/tiny.yaml:13: fixed.on[1].fdpr: no lever 'fdpr:JPN:etch': it reaches no route, "
         "or `levers` does not allow it",
-        "scenarios/tiny.yaml:14: fixed.off[0].control: no lever control::etch: it reaches no "
+        "scenarios/tiny.yaml:14: fixed.off[0].control: no lever 'control::etch': it reaches no "
         "route, or `levers` does not allow it",
     ]
 
