@@ -269,6 +269,9 @@ class _Renumbered(Document):
         return super().problem(path, message)
 
 
+_QUOTE_HINT = " (YAML reads a bare yes, no, on or off as true or false: put the name in quotes)"
+
+
 def _problem(
     model: type[BaseModel], document: Document, path: FieldPath, detail: ErrorDetails
 ) -> Problem:
@@ -282,7 +285,8 @@ def _problem(
     if kind == "missing":
         return document.problem(path, "required key is missing")
     if kind in _EXPECTED:
-        return document.problem(path, f"expected {_EXPECTED[kind]}, got {show(given)}")
+        quote = _QUOTE_HINT if kind == "string_type" and isinstance(given, bool) else ""
+        return document.problem(path, f"expected {_EXPECTED[kind]}, got {show(given)}{quote}")
     if kind == "string_pattern_mismatch":
         return document.problem(path, f"not a valid name: {show(given)} ({_rule(context)})")
     if kind == "string_too_short":

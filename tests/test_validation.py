@@ -199,6 +199,14 @@ def test_duplicate_key_names_both_lines(inputs: Path) -> None:
     ]
 
 
+def test_a_bare_no_read_as_false_gets_a_hint_to_quote_it(inputs: Path) -> None:
+    """Norway's code ``NO`` unquoted is YAML 1.1's false."""
+    assert world_problems(("tel: {country: JPN,", "tel: {country: NO,")) == [
+        "models/tiny.yaml:15: suppliers.tel.country: expected text, got false (YAML reads a bare "
+        "yes, no, on or off as true or false: put the name in quotes)"
+    ]
+
+
 def test_python_tag_is_refused(inputs: Path) -> None:
     assert scenario_problems(add_section("controller: !!python/object/apply:os.system [ls]\n")) == [
         "scenarios/tiny.yaml:9: controller: unsupported YAML tag '!!python/object/apply:os.system'"
