@@ -30,7 +30,8 @@ _TEXT_TAGS = {_STANDARD + "timestamp"}
 """Dates are kept as the text the planner wrote (a ``source: 2021-05-01`` is a citation)."""
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _MAX_VALUES = 200_000
-"""Most values a document may expand to through aliases."""
+"""Most values aliases may add to a document (values read again through an alias; each
+value written in the file counts once, so large world models are not limited)."""
 _MAX_DEPTH = 100
 """Most levels of lists and mappings inside each other, aliases followed."""
 _TOO_DEEP = f"lists and mappings are nested more than {_MAX_DEPTH} levels deep"
@@ -130,7 +131,7 @@ def parse_document(text: str, name: str) -> Document:
         document.data = walk.data(node, ())
     except _TooLarge:
         walk.problems.append(
-            Problem(name, 1, "(file)", f"aliases expand to more than {_MAX_VALUES:,} values")
+            Problem(name, 1, "(file)", f"aliases add more than {_MAX_VALUES:,} values")
         )
     except _TooDeep as error:
         walk.problems.append(Problem(name, error.line, "(file)", _TOO_DEEP))
@@ -158,7 +159,8 @@ class _Walk:
         self.doc = document
         self.problems: list[Problem] = []
         self.open: set[int] = set()
-        self.count = 0
+        self.visited: set[int] = set()
+        self.repeats = 0
 
     def problem(self, line: int, path: FieldPath, message: str) -> None:
         self.problems.append(Problem(self.doc.file, line, format_path(path), message))
@@ -166,9 +168,12 @@ class _Walk:
     def data(self, node: yaml.Node, path: FieldPath) -> Any:
         line = node.start_mark.line + 1
         self.doc.lines.setdefault(path, line)
-        self.count += 1
-        if self.count > _MAX_VALUES:
-            raise _TooLarge
+        if id(node) in self.visited:
+            self.repeats += 1
+            if self.repeats > _MAX_VALUES:
+                raise _TooLarge
+        else:
+            self.visited.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
         if len(path) == _MAX_DEPTH:
