@@ -108,19 +108,37 @@ class Instance:
     minimize: str
     max_capability: float | None
     covers_by_route: dict[int, tuple[Cover, ...]] = field(init=False, repr=False)
+    cover_indices_by_lever: dict[Lever, tuple[int, ...]] = field(init=False, repr=False)
+    """Positions in ``covers`` of the covers each lever takes part in."""
 
     def __post_init__(self) -> None:
         grouped: dict[int, list[Cover]] = {}
-        for cover in self.covers:
+        by_lever: dict[Lever, list[int]] = {}
+        for position, cover in enumerate(self.covers):
             grouped.setdefault(cover.route, []).append(cover)
+            for lever in cover.levers:
+                by_lever.setdefault(lever, []).append(position)
         object.__setattr__(
             self, "covers_by_route", {route: tuple(covers) for route, covers in grouped.items()}
         )
+        object.__setattr__(
+            self, "cover_indices_by_lever",
+            {lever: tuple(positions) for lever, positions in by_lever.items()},
+        )
 
     def active_covers(self, chosen: Iterable[Lever]) -> list[Cover]:
-        """Covers whose levers are all chosen."""
+        """Covers whose levers are all chosen, in the order of ``covers`` (only the covers of
+        chosen levers are looked at)."""
         chosen_set = set(chosen)
-        return [cover for cover in self.covers if chosen_set.issuperset(cover.levers)]
+        positions = {
+            position
+            for lever in chosen_set
+            for position in self.cover_indices_by_lever.get(lever, ())
+        }
+        return [
+            self.covers[position] for position in sorted(positions)
+            if chosen_set.issuperset(self.covers[position].levers)
+        ]
 
     def availability(self, chosen: Iterable[Lever]) -> list[float]:
         """Per route, the fraction of capacity the adversary can still reach."""

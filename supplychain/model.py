@@ -27,6 +27,14 @@ U_{i(r)}/q_{r,j})`; some optimal dual has :math:`u_j \\le U_j` and
 :math:`π_r \\le U_{i(r)}`, so :math:`M_r = U_{i(r)}` and those bounds are imposed as variable
 bounds.
 
+Route classes: capacitated routes that make the same item, consume the same inputs from the
+adversary's pool (none, for foreign routes) and carry the same covers (residuals and levers)
+are one class g with :math:`cap_g = \\sum_{r \\in g} cap_r` and one :math:`π_g`. Their
+availabilities are equal under every lever set, so the follower's bounds
+:math:`y_r \\le cap_r a(S)` sum to :math:`\\sum_{r\\in g} y_r \\le cap_g a(S)` and the merged
+problem has the same optimum; lost sales add up likewise. Firm-level worlds hold many such
+parallel routes, and the MILP shrinks with them (the answer does not change).
+
 Costs: a route is covered when any of its covers is active,
 :math:`covered_r \\ge \\sum_{l \\in L_c} z_l - (|L_c|-1)`; economic cost
 :math:`\\sum_r econ_r\\,covered_r + \\sum_l econ_l z_l` (in billions of USD inside the
@@ -61,6 +69,43 @@ def dual_bounds(instance: Instance) -> dict[str, float]:
     return bound
 
 
+Inputs = tuple[tuple[str, float], ...]
+Covers = tuple[tuple[float, tuple[Lever, ...]], ...]
+
+
+@dataclass(frozen=True)
+class RouteClass:
+    """Capacitated routes the leader cannot tell apart, merged (see the module docstring)."""
+
+    item: str
+    inputs: Inputs
+    """Inputs drawn from the adversary's pool per unit (empty for foreign routes)."""
+    capacity: float
+    economic_usd: float
+    covers: Covers
+    """(residual, levers) of each cover of the class's routes."""
+
+
+def route_classes(instance: Instance) -> tuple[RouteClass, ...]:
+    """The capacitated routes of the instance grouped into classes, in first-route order."""
+    covers_by_route = instance.covers_by_route
+    merged: dict[tuple[str, Inputs, Covers], list[float]] = {}
+    for route in instance.routes:
+        if route.capacity is None:
+            continue
+        inputs = route.inputs if route.domestic else ()
+        covers = tuple(
+            (cover.residual, cover.levers) for cover in covers_by_route.get(route.index, ())
+        )
+        totals = merged.setdefault((route.item, inputs, covers), [0.0, 0.0])
+        totals[0] += route.capacity
+        totals[1] += route.economic_usd
+    return tuple(
+        RouteClass(item, inputs, capacity, economic, covers)
+        for (item, inputs, covers), (capacity, economic) in merged.items()
+    )
+
+
 @dataclass
 class LeaderModel:
     """The Pyomo MILP and the index maps needed to read it."""
@@ -80,20 +125,21 @@ def build_leader_model(instance: Instance) -> LeaderModel:
     m = pyo.ConcreteModel(name="supplychain_leader")
     lever_index = {lever: i for i, lever in enumerate(instance.levers)}
     bound = dual_bounds(instance)
-    capacitated = [r.index for r in instance.routes if r.capacity is not None]
-    coverable = sorted(instance.covers_by_route)
+    classes = route_classes(instance)
+    covers = [(g, residual, levers) for g, group in enumerate(classes)
+              for residual, levers in group.covers]
 
     m.LEVERS = pyo.Set(initialize=range(len(instance.levers)), ordered=True)
     m.ITEMS = pyo.Set(initialize=instance.items, ordered=True)
-    m.CAPACITATED = pyo.Set(initialize=capacitated, ordered=True)
-    m.COVERS = pyo.Set(initialize=range(len(instance.covers)), ordered=True)
-    m.COVERABLE = pyo.Set(initialize=coverable, ordered=True)
+    m.CLASSES = pyo.Set(initialize=range(len(classes)), ordered=True)
+    m.COVERS = pyo.Set(initialize=range(len(covers)), ordered=True)
+    m.COVERABLE = pyo.Set(initialize=sorted({g for g, _, _ in covers}), ordered=True)
     m.TARGETS = pyo.Set(initialize=[t.item for t in instance.targets], ordered=True)
 
     _leader_variables(m, instance, lever_index)
-    _dual_feasibility(m, instance, bound)
-    _covers(m, instance, lever_index, bound)
-    _costs(m, instance, lever_index)
+    _dual_feasibility(m, instance, classes, bound)
+    _covers(m, instance, classes, covers, lever_index, bound)
+    _costs(m, instance, classes, covers, lever_index)
     _policy_rules(m, instance, lever_index)
     return LeaderModel(m, instance.levers)
 
@@ -109,66 +155,84 @@ def _leader_variables(m: pyo.ConcreteModel, instance: Instance, index: dict[Leve
             m.z[index[lever]].fix(1 if lever in instance.pinned_on else 0)
 
 
-def _dual_feasibility(m: pyo.ConcreteModel, instance: Instance, bound: dict[str, float]) -> None:
-    """Dual variables with their DAG bounds and the dual constraints of the follower LP."""
+def _dual_feasibility(
+    m: pyo.ConcreteModel,
+    instance: Instance,
+    classes: tuple[RouteClass, ...],
+    bound: dict[str, float],
+) -> None:
+    """Dual variables with their DAG bounds and the dual constraints of the follower LP: one
+    per route class and one per uncapacitated route (which has no π)."""
     values = {t.item: t.value for t in instance.targets}
-    routes = instance.routes
+    unlimited = [r for r in instance.routes if r.capacity is None]
     m.u = pyo.Var(m.ITEMS, bounds=lambda _, j: (0.0, bound[j]))
-    m.pi = pyo.Var(m.CAPACITATED, bounds=lambda _, r: (0.0, bound[routes[r].item]))
+    m.pi = pyo.Var(m.CLASSES, bounds=lambda _, g: (0.0, bound[classes[g].item]))
     m.delta = pyo.Var(m.TARGETS, bounds=lambda _, t: (0.0, values[t]))
 
-    def route_dual(m: pyo.ConcreteModel, r: int) -> pyo.Expression:
-        route = routes[r]
-        consumed = sum(q * m.u[j] for j, q in route.inputs) if route.domestic else 0.0
-        slack = m.pi[r] if route.capacity is not None else 0.0
-        return consumed - m.u[route.item] + slack >= 0
+    def consumed(inputs: Inputs) -> pyo.Expression:
+        return sum(q * m.u[j] for j, q in inputs)
 
-    m.route_dual = pyo.Constraint(range(len(routes)), rule=route_dual)
+    m.route_dual = pyo.Constraint(
+        m.CLASSES,
+        rule=lambda m, g: consumed(classes[g].inputs) - m.u[classes[g].item] + m.pi[g] >= 0,
+    )
+    m.unlimited_route_dual = pyo.Constraint(
+        range(len(unlimited)),
+        rule=lambda m, r: consumed(unlimited[r].inputs if unlimited[r].domestic else ())
+        - m.u[unlimited[r].item] >= 0,
+    )
     m.target_dual = pyo.Constraint(m.TARGETS, rule=lambda m, t: m.u[t] + m.delta[t] >= values[t])
 
 
 def _covers(
-    m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int], bound: dict[str, float]
+    m: pyo.ConcreteModel,
+    instance: Instance,
+    classes: tuple[RouteClass, ...],
+    covers: list[tuple[int, float, tuple[Lever, ...]]],
+    index: dict[Lever, int],
+    bound: dict[str, float],
 ) -> None:
-    """w_c ≤ M_r z_l for every lever of a cover, Σ_c w_c ≤ π_r, and the capability objective."""
-    covers, routes = instance.covers, instance.routes
-    m.w = pyo.Var(m.COVERS, bounds=lambda _, c: (0.0, bound[routes[covers[c].route].item]))
-    switch_index = [(c, index[lever]) for c, cover in enumerate(covers) for lever in cover.levers]
+    """w_c ≤ M_g z_l for every lever of a cover, Σ_c w_c ≤ π_g, and the capability objective."""
+    big_m = [bound[classes[g].item] for g, _, _ in covers]
+    m.w = pyo.Var(m.COVERS, bounds=lambda _, c: (0.0, big_m[c]))
     m.cover_switch = pyo.Constraint(
-        switch_index,
-        rule=lambda m, c, lever: m.w[c] <= bound[routes[covers[c].route].item] * m.z[lever],
+        [(c, index[lever]) for c, (_, _, levers) in enumerate(covers) for lever in levers],
+        rule=lambda m, c, lever: m.w[c] <= big_m[c] * m.z[lever],
     )
-    covers_on = {
-        r: [c for c, cover in enumerate(covers) if cover.route == r]
-        for r in instance.covers_by_route
-    }
+    covers_on: dict[int, list[int]] = {}
+    for c, (g, _, _) in enumerate(covers):
+        covers_on.setdefault(g, []).append(c)
     m.cover_share = pyo.Constraint(
-        m.COVERABLE, rule=lambda m, r: sum(m.w[c] for c in covers_on[r]) <= m.pi[r]
+        m.COVERABLE, rule=lambda m, g: sum(m.w[c] for c in covers_on[g]) <= m.pi[g]
     )
     m.capability = pyo.Expression(
-        expr=sum(routes[r].capacity * m.pi[r] for r in m.CAPACITATED)
+        expr=sum(group.capacity * m.pi[g] for g, group in enumerate(classes))
         - sum(
-            routes[cover.route].capacity * (1.0 - cover.residual) * m.w[c]
-            for c, cover in enumerate(covers)
+            classes[g].capacity * (1.0 - residual) * m.w[c]
+            for c, (g, residual, _) in enumerate(covers)
         )
         + sum(t.demand * m.delta[t.item] for t in instance.targets)
     )
 
 
-def _costs(m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int]) -> None:
+def _costs(
+    m: pyo.ConcreteModel,
+    instance: Instance,
+    classes: tuple[RouteClass, ...],
+    covers: list[tuple[int, float, tuple[Lever, ...]]],
+    index: dict[Lever, int],
+) -> None:
     m.covered = pyo.Var(m.COVERABLE, bounds=(0.0, 1.0))
     m.covered_when_on = pyo.Constraint(
-        [(cover.route, c) for c, cover in enumerate(instance.covers)],
-        rule=lambda m, r, c: m.covered[r]
-        >= sum(m.z[index[lever]] for lever in instance.covers[c].levers)
-        - (len(instance.covers[c].levers) - 1),
+        m.COVERS,
+        rule=lambda m, c: m.covered[covers[c][0]]
+        >= sum(m.z[index[lever]] for lever in covers[c][2]) - (len(covers[c][2]) - 1),
     )
     m.diplomatic = pyo.Expression(
         expr=sum(instance.diplomatic_cost[lever] * m.z[i] for lever, i in index.items())
     )
     m.economic = pyo.Expression(
-        expr=sum(instance.routes[r].economic_usd / ECONOMIC_UNIT * m.covered[r]
-                 for r in m.COVERABLE)
+        expr=sum(classes[g].economic_usd / ECONOMIC_UNIT * m.covered[g] for g in m.COVERABLE)
         + sum(instance.economic_cost[lever] / ECONOMIC_UNIT * m.z[i]
               for lever, i in index.items())
     )

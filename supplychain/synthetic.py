@@ -171,3 +171,187 @@ def random_scenario(rng: random.Random, world: dict[str, Any]) -> dict[str, Any]
     if budget:
         scenario["budget"] = budget
     return scenario
+
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The size of a layered world and its scenario, for :func:`scaled_world`.
+
+    ``countries`` counts the controller, the adversary and the transit country; of the others,
+    the first half (rounded up) are partners. ``depth`` is the number of layers of the input
+    DAG, the targets' layer included (at least 2). ``levers`` is the exact number of candidate
+    levers of the scenario. ``routes`` counts every route: supplier routes, diversion routes
+    and the targets' own (two per target).
+    """
+
+    items: int
+    suppliers: int
+    countries: int
+    depth: int
+    levers: int
+    routes: int
+    targets: int = 1
+
+
+@dataclass(frozen=True)
+class _Hooks:
+    """Which align and FDPR levers a scaled world must give rise to."""
+
+    categories: list[str]
+    partners: list[str]
+    others: list[str]
+    aligned: set[tuple[str, str]]
+    """(partner, category) pairs with a partner supplier, so ``align`` exists."""
+    direct: set[tuple[str, str]]
+    """(country, category) pairs with a direct-product supplier, so ``fdpr`` exists."""
+
+
+def _hooks(rng: random.Random, scale: Scale) -> _Hooks:
+    """Categories and the align/FDPR hooks that give exactly ``scale.levers`` levers.
+
+    Each category has its control. A partner may add ``align`` and then ``fdpr`` (a partner's
+    direct-product supplier is reached by its alignment too), a non-partner only ``fdpr``. With
+    P partners and O non-partners a category holds at most 1 + 2P + O levers; the number of
+    categories is the least that holds ``levers``, and the remaining hooks are drawn at random.
+    """
+    others = [f"C{index:02d}" for index in range(scale.countries - 3)]
+    partners = others[: (len(others) + 1) // 2]
+    per_category = 1 + len(partners) + len(others)
+    count = max(1, -(-scale.levers // per_category))
+    if count > scale.items - scale.targets:
+        raise ValueError(f"{scale.levers} levers need {count} categories, more than the items")
+    categories = [f"k{index:03d}" for index in range(count)]
+    aligned: set[tuple[str, str]] = set()
+    direct: set[tuple[str, str]] = set()
+    slots = [(country, category) for category in categories for country in others]
+    for _ in range(scale.levers - count):
+        country, category = rng.choice([slot for slot in slots if slot not in direct])
+        if country in partners and (country, category) not in aligned:
+            aligned.add((country, category))
+        else:
+            direct.add((country, category))
+    return _Hooks(categories, partners, others, aligned, direct)
+
+
+def _profiles(rng: random.Random, scale: Scale, hooks: _Hooks) -> list[tuple[str, str, bool]]:
+    """(country, category, direct product) of every supplier: first one per hook and one in
+    the controller per category, then random ones that create no further lever."""
+    profiles = [(CONTROLLER, category, False) for category in hooks.categories]
+    profiles += [(p, k, (p, k) in hooks.direct) for p, k in sorted(hooks.aligned)]
+    profiles += [(c, k, True) for c, k in sorted(hooks.direct) if c not in hooks.partners]
+    if len(profiles) > scale.suppliers:
+        raise ValueError(f"{scale.levers} levers need at least {len(profiles)} suppliers")
+    non_partners = hooks.others[len(hooks.partners):]
+    while len(profiles) < scale.suppliers:
+        k = rng.choice(hooks.categories)
+        free = [(CONTROLLER, k, False), *[(c, k, False) for c in non_partners],
+                *[(c, k, True) for c in non_partners if (c, k) in hooks.direct],
+                *[(p, k, (p, k) in hooks.direct)
+                  for p in hooks.partners if (p, k) in hooks.aligned]]
+        profiles.append((ADVERSARY, k, False) if rng.random() < 0.3 else rng.choice(free))
+    return profiles
+
+
+def scaled_world(rng: random.Random, scale: Scale) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A layered world model (DESIGN §3) and a scenario for it (DESIGN §4) of size ``scale``.
+
+    Items sit in ``depth − 1`` layers; an adversary supplier of a layer-n item (n > 0) needs
+    one to three items of layer n − 1, and each target is made by the adversary itself along
+    two recipes from the top layer. Every supplier serves one category; the controller has a
+    supplier in each, partners and third countries only where a drawn lever hook puts them
+    (:func:`_hooks`), the adversary anywhere. Capacities are drawn around 1 / (routes per
+    item), so that an item's world supply is about one year of demand. The scenario allows
+    every control, alignment and FDPR, a diplomatic budget of a quarter of their total cost
+    and five minutes of solver time. Its ``model`` is ``world.yaml``: write the world there,
+    or change it.
+    """
+    if scale.depth < 2 or scale.countries < 4:
+        raise ValueError("a scaled world needs depth ≥ 2 and at least 4 countries")
+    hooks = _hooks(rng, scale)
+    layers = scale.depth - 1
+    middle = scale.items - scale.targets
+    layer_items: list[list[str]] = [[] for _ in range(layers)]
+    items: dict[str, dict[str, Any]] = {}
+    by_category: dict[str, list[str]] = {category: [] for category in hooks.categories}
+    for n in range(middle):
+        layer = n * layers // middle
+        item = f"L{layer}_{n:05d}"
+        category = hooks.categories[n] if n < len(hooks.categories) else rng.choice(
+            hooks.categories)
+        items[item] = {"kind": "tool" if layer == layers - 1 else "subsystem",
+                       "category": category, "market_usd": float(rng.randint(1, 50)) * 1e8}
+        layer_items[layer].append(item)
+        by_category[category].append(item)
+    layer_of = {item: layer for layer, members in enumerate(layer_items) for item in members}
+    suppliers: dict[str, dict[str, Any]] = {}
+    for n, (country, category, direct) in enumerate(_profiles(rng, scale, hooks)):
+        supplier: dict[str, Any] = {"country": country, "category": category}
+        if country not in (CONTROLLER, ADVERSARY) and rng.random() < 0.3:
+            supplier["content"] = {CONTROLLER: round(rng.uniform(0.0, 0.5), 2)}
+        if direct:
+            supplier["direct_product_of"] = [CONTROLLER]
+        elif country in hooks.others[len(hooks.partners):] and rng.random() < 0.1:
+            supplier["owner"] = ADVERSARY
+        suppliers[f"s{n:05d}"] = supplier
+    supplier_routes = scale.routes - 2 * scale.targets
+    if supplier_routes < len(suppliers):
+        raise ValueError(f"{scale.routes} routes are fewer than the suppliers and targets need")
+    per_item = supplier_routes / middle
+    names = sorted(suppliers)
+    routes = []
+    for n in range(supplier_routes):
+        name = names[n] if n < len(names) else rng.choice(names)
+        supplier = suppliers[name]
+        item = rng.choice(by_category[supplier["category"]])
+        route: dict[str, Any] = {"item": item, "supplier": name,
+                                 "capacity": round(rng.uniform(0.3, 1.7) / per_item, 5)}
+        if supplier["country"] == ADVERSARY and layer_of[item] > 0:
+            below = layer_items[layer_of[item] - 1]
+            route["inputs"] = {
+                needed: float(rng.randint(1, 2))
+                for needed in sorted(rng.sample(below, k=min(len(below), rng.randint(1, 3))))
+            }
+        elif supplier["country"] != ADVERSARY and n >= len(names) and rng.random() < 0.15:
+            route["via"] = TRANSIT
+        if rng.random() < 0.1:
+            route["leakage"] = round(rng.uniform(0.0, 0.3), 2)
+        routes.append(route)
+    top = layer_items[-1]
+    for index in range(scale.targets):
+        items[f"target{index}"] = {"kind": "capability"}
+        for _ in range(2):
+            recipe = rng.sample(top, k=min(len(top), rng.randint(2, 4)))
+            routes.append({"item": f"target{index}",
+                           "inputs": {item: float(rng.randint(1, 3)) for item in sorted(recipe)}})
+    for supplier in suppliers.values():
+        del supplier["category"]
+    countries = [CONTROLLER, ADVERSARY, TRANSIT, *hooks.others]
+    world = {"name": "scaled", "countries": {country: {} for country in countries},
+             "items": items, "suppliers": suppliers, "routes": routes}
+    return world, _scaled_scenario(rng, scale, hooks)
+
+
+def _scaled_scenario(rng: random.Random, scale: Scale, hooks: _Hooks) -> dict[str, Any]:
+    """The scenario of :func:`scaled_world`: all base levers, a quarter of their cost."""
+    partners = {
+        country: {"align_cost": float(rng.randint(1, 4)), "fdpr_cost": float(rng.randint(2, 5))}
+        for country in hooks.partners
+    }
+    fdpr_default = 3.0
+    total = sum(partners[p]["align_cost"] for p, _ in hooks.aligned) + sum(
+        partners[c]["fdpr_cost"] if c in partners else fdpr_default for c, _ in hooks.direct
+    )
+    return {
+        "name": "scaled",
+        "model": "world.yaml",
+        "targets": {f"target{index}": {"demand": 1.0, "weight": float(rng.randint(1, 3))}
+                    for index in range(scale.targets)},
+        "partners": partners,
+        "levers": {"control": "all", "align": "all", "fdpr": "all"},
+        "costs": {"adversary_share": 0.3, "fdpr_default": fdpr_default},
+        "leakage": {"default": 0.05},
+        "de_minimis": 0.25,
+        "budget": {"diplomatic": max(1.0, float(round(total / 4)))},
+        "solver": {"time_limit": 300.0},
+    }

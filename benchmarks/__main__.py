@@ -1,0 +1,56 @@
+"""``python -m benchmarks [--quick] [--out DIR] [--only PART ...]``: run the benchmarks and
+write ``results.json``, ``results.md`` and ``results.png`` into DIR (default: this folder;
+with ``--quick``, a smoke run of every part at the smallest size, into a temporary folder)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchmarks.document import write_results
+from benchmarks.measure import curated, scaling, versus_enumeration, versus_greedy
+from benchmarks.worlds import ENUMERATION_LEVERS
+
+PARTS = ("enumeration", "greedy", "scaling", "curated")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="one run of each part, small sizes")
+    parser.add_argument("--out", type=Path, help="folder for results.{json,md,png}")
+    parser.add_argument("--only", nargs="*", choices=PARTS, default=list(PARTS),
+                        help="parts to run (none: rewrite results.md and .png from .json)")
+    arguments = parser.parse_args(argv)
+    out = arguments.out or (Path(tempfile.mkdtemp(prefix="benchmarks."))
+                            if arguments.quick else Path(__file__).parent)
+    runs = 1 if arguments.quick else 5
+    stored = out / "results.json"
+    results: dict[str, Any] = json.loads(stored.read_text()) if stored.exists() else {}
+    if "enumeration" in arguments.only:
+        print("versus enumeration", file=sys.stderr)
+        levers = ENUMERATION_LEVERS[:1] if arguments.quick else ENUMERATION_LEVERS
+        results["enumeration"] = versus_enumeration(runs, levers)
+    if "greedy" in arguments.only:
+        print("versus greedy", file=sys.stderr)
+        results["greedy"] = versus_greedy(2 if arguments.quick else 20)
+    if "scaling" in arguments.only:
+        print("scaling", file=sys.stderr)
+        results["scaling"] = scaling({"1k": 1} if arguments.quick else
+                                     {"1k": 5, "10k": 5, "100k": 1})
+    if "curated" in arguments.only:
+        print("curated", file=sys.stderr)
+        row, wall = curated(runs)
+        results["curated"] = {**row, "command_wall": wall}
+    out.mkdir(parents=True, exist_ok=True)
+    stored.write_text(json.dumps(results, indent=2))
+    write_results(results, out)
+    print(f"results: {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
