@@ -140,11 +140,16 @@ def waterfall_figure(waterfall: pd.DataFrame) -> Figure:
     return figure
 
 
+HEATMAP_ROWS = 40
+"""Most items the gap heat map shows; a taller figure is unreadable and slow to draw."""
+
+
 def gap_heatmap(items: pd.DataFrame) -> Figure:
     """Accessible supply of each capacity-limited item by source class over its requirement,
     rows in the order of ``items``.
 
     Cell (j, s) is accessible_{j,s} / req_j; the last column is the whole accessible supply.
+    At most :data:`HEATMAP_ROWS` rows are drawn (the caller's order puts gaps first).
     A value of 1 or more means that source alone meets the adversary's need; colours
     saturate there and the numbers give the value.
     """
@@ -153,6 +158,9 @@ def gap_heatmap(items: pd.DataFrame) -> Figure:
     if rows.empty:
         return message_figure(title, "No item with a limited capacity lies on the path to a "
                                      "target.")
+    if len(rows) > HEATMAP_ROWS:
+        title += f" (the first {HEATMAP_ROWS} of {len(rows)} items; all are in items.csv)"
+        rows = rows.head(HEATMAP_ROWS)
     columns = [*SOURCE_CLASSES, "accessible"]
     values = rows[columns].astype(float).div(rows["required"].astype(float), axis=0)
     figure = new_figure(8.5, 1.6 + 0.5 * len(rows))

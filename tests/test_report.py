@@ -16,6 +16,7 @@ from matplotlib.image import imread
 
 import supplychain.cli
 from supplychain.cli import main, report_into
+from supplychain.figures import gap_heatmap
 from supplychain.pipeline import Run
 from supplychain.report import write_report
 from supplychain.results import write_run
@@ -227,3 +228,17 @@ def test_the_html_renders_in_headless_chromium(example: Path, tmp_path: Path) ->
     colours = np.unique(pixels.reshape(-1, 3), axis=0)
     assert len(colours) > 50
     assert (pixels.min(axis=2) < 0.3).mean() > 0.01
+
+
+def test_the_gap_heat_map_shows_at_most_forty_items_and_says_so() -> None:
+    """45 capacity-limited items: the first 40 rows are drawn, the title names the cut."""
+    items = pd.DataFrame({
+        "item": [f"item{n}" for n in range(45)], "name": [f"Item {n}" for n in range(45)],
+        "world_capacity": 1.0, "required": 0.5, "indigenous": 0.1, "leak": 0.0,
+        "backfill": 0.2, "uncontrolled": 0.0, "accessible": 0.3, "gap": False,
+        "controlled": True,
+    })
+    axes = gap_heatmap(items).axes[0]
+    assert len(axes.get_yticklabels()) == 40
+    assert axes.get_title(loc="left").replace("\n", " ").endswith(
+        "(the first 40 of 45 items; all are in items.csv)")
