@@ -15,9 +15,13 @@ never a silent answer. A stage that stops on the time limit ends the sequence wi
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.base import SolverBase
@@ -162,13 +166,41 @@ def _run(
     solver: SolverBase, m: pyo.ConcreteModel, time_limit: float | None, mip_gap: float
 ) -> Results:
     options = {**SOLVER_OPTIONS, "mip_rel_gap": mip_gap}
-    return solver.solve(
-        m,
-        time_limit=time_limit,
-        solver_options=options,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-    )
+    with noted_interrupts() as interrupted:
+        result = solver.solve(
+            m,
+            time_limit=time_limit,
+            solver_options=options,
+            load_solutions=False,
+            raise_exception_on_nonoptimal_result=False,
+        )
+    if interrupted:
+        raise KeyboardInterrupt
+    return result
+
+
+@contextmanager
+def noted_interrupts() -> Iterator[list[int]]:
+    """Ctrl-C during a HiGHS solve: highspy cancels the solve on the KeyboardInterrupt and
+    swallows it, returning an error status; the signals are noted here so that the caller can
+    raise the interrupt again once the solve is back."""
+    noted: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield noted
+        return
+
+    def note(number: int, _: FrameType | None) -> None:
+        noted.append(number)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _status(result: Results) -> str:

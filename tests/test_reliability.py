@@ -123,7 +123,7 @@ def test_results_that_cannot_be_written_give_one_line_and_exit_1(
     assert blocker.read_text() == "not a folder"
 
 
-@pytest.mark.parametrize("delay", [0.3, 1.2, 2.0])
+@pytest.mark.parametrize("delay", [0.3, 0.8, 1.2, 1.6, 2.0, 2.4])
 def test_ctrl_c_at_any_moment_leaves_no_partial_folder(tmp_path: Path, delay: float) -> None:
     """SIGINT during start-up, load, solve or writing: the command exits 1 (or is killed by
     the signal before Python starts, or had finished), and the results root holds either
