@@ -1,15 +1,28 @@
-"""Shared fixtures: solved runs of the shipped scenarios, computed once per test session."""
+"""Shared fixtures and helpers: solved runs of the shipped scenarios, computed once per test
+session, and variants of the example scenario."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import yaml
 
 from supplychain.pipeline import Run, load, solve_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+EXAMPLE = ROOT / "scenarios" / "example.yaml"
+
+
+def example_variant(folder: Path, **changes: object) -> Path:
+    """A copy of the example scenario with top-level keys changed, written to
+    ``folder/<name>.yaml`` in the example's key order (its model path made absolute)."""
+    scenario = yaml.safe_load(EXAMPLE.read_text())
+    scenario.update(changes, model=str(ROOT / "models" / "example.yaml"))
+    path = folder / f"{scenario['name']}.yaml"
+    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import example_variant
 
 from supplychain.cli import main
 from supplychain.synthetic import Size, random_scenario, random_world
@@ -49,14 +50,6 @@ def test_invalid_input_gives_one_line_per_problem_and_no_traceback(tmp_path: Pat
         f"{world}:81: routes[10].capacity: must be at least 0, got -0.2",
     ]
 
-
-def example_variant(tmp_path: Path, **changes: object) -> Path:
-    """A copy of the example scenario with top-level keys changed."""
-    scenario = yaml.safe_load(EXAMPLE.read_text())
-    scenario.update(changes, model=str(ROOT / "models" / "example.yaml"))
-    path = tmp_path / "variant.yaml"
-    path.write_text(yaml.safe_dump(scenario))
-    return path
 
 
 def test_an_infeasible_policy_is_reported_and_fails(tmp_path: Path) -> None:
@@ -146,7 +139,7 @@ def test_a_new_run_keeps_the_old_folder_and_carries_batch_files_of_the_same_inpu
     assert "## Alignment options" not in (folder / "report.md").read_text()
     assert (tmp_path / "example.previous" / "compare.csv").read_bytes() == table
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "example", "example.previous", "variant.yaml"]
+        "example", "example.previous", "example.yaml"]
 
 
 def test_compare_without_options_is_an_input_error(

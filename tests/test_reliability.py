@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import yaml
+from conftest import example_variant
 
 from supplychain.cli import main, report_into, verdict
 from supplychain.pipeline import load, solve_scenario
@@ -21,14 +21,6 @@ from supplychain.results import write_run
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "example.yaml"
 
-
-def example_variant(folder: Path, **changes: object) -> Path:
-    """A copy of the example scenario with top-level keys changed, written as YAML."""
-    scenario = yaml.safe_load(EXAMPLE.read_text())
-    scenario.update(changes, model=str(ROOT / "models" / "example.yaml"))
-    path = folder / "variant.yaml"
-    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
-    return path
 
 
 def line_of(path: Path, text: str) -> int:

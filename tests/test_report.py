@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from conftest import example_variant
 from matplotlib.image import imread
 
 import supplychain.cli
@@ -35,14 +35,6 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert main(["run", str(EXAMPLE), "--out", str(out)]) == 0
     return out / "example"
 
-
-def example_variant(folder: Path, **changes: object) -> Path:
-    """A copy of the example scenario with top-level keys changed, in ``folder``."""
-    scenario = yaml.safe_load(EXAMPLE.read_text())
-    scenario.update(changes, model=str(ROOT / "models" / "example.yaml"))
-    path = folder / f"{scenario['name']}.yaml"
-    path.write_text(yaml.safe_dump(scenario))
-    return path
 
 
 @pytest.fixture(scope="module")
