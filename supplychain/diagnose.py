@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from supplychain.analysis import with_requirements
 from supplychain.errors import Problem
 from supplychain.follower import FollowerLP
 from supplychain.instance import Instance, Lever, pin_lever
@@ -28,15 +29,7 @@ from supplychain.yamldoc import FieldPath
 
 def closure(instance: Instance, levers: set[Lever]) -> set[Lever]:
     """``levers`` with every lever they need or go with, transitively."""
-    forced = set(levers)
-    grown = True
-    while grown:
-        before = len(forced)
-        forced |= {b for a, b in instance.requires if a in forced}
-        forced |= {b for a, b in instance.same if a in forced}
-        forced |= {a for a, b in instance.same if b in forced}
-        grown = len(forced) > before
-    return forced
+    return {needed for lever in levers for needed in with_requirements(instance, lever)}
 
 
 def labels(levers: set[Lever]) -> str:
