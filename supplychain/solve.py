@@ -6,6 +6,13 @@ levers. ``{minimize: cost, max_capability: x}`` holds capability ≤ x and minim
 cost, then economic cost, then capability, then the lever count. Each stage's optimum is held
 (within a small tolerance) while the next is solved.
 
+The MILP reaches HiGHS through one of two backends behind :class:`supplychain.stages.Leader`
+(:data:`BACKENDS`): arrays built directly for highspy (the default; each stage starts from the
+previous stage's solution) or the Pyomo model. A stage whose objective moves in known steps
+(lever counts by 1; diplomatic costs by the gcd of the levers' costs, see
+:func:`objective_step`) stops once its gap is below half a step, which proves its optimum
+exactly; the others stop at an absolute gap of 10⁻⁹.
+
 After the last stage the chosen levers are re-evaluated with the independent follower LP
 (:mod:`supplychain.follower`); a disagreement with the MILP's capability is an internal error,
 never a silent answer. A stage that stops on the time limit ends the sequence with status
@@ -23,14 +30,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
-import pyomo.environ as pyo
-from pyomo.contrib.solver.common.base import SolverBase
-from pyomo.contrib.solver.common.factory import SolverFactory
-from pyomo.contrib.solver.common.results import Results, TerminationCondition
-
 from supplychain.follower import FollowerLP, FollowerSolution, SolverFailure
+from supplychain.highs_model import HighsLeader
 from supplychain.instance import Instance, Lever
-from supplychain.model import ECONOMIC_UNIT, LeaderModel, build_leader_model
+from supplychain.model import ECONOMIC_UNIT
+from supplychain.stages import InternalError, Leader, StageResult
 
 CAPABILITY_TOLERANCE = 1e-9
 """How far (relative, at least absolute) a later stage may let capability drift above the
@@ -51,6 +55,14 @@ SOLVER_OPTIONS = {
 are tighter than HiGHS's defaults (1e-6, 1e-7): capability values per unit can be as small as
 w_t/(d_t Σw), and at default tolerances the dual constraints may be violated by enough to hide
 a thousandth of capability (found by the max-flow interdiction tests)."""
+
+DECIMAL_SCALE = 1_000_000
+"""Diplomatic costs are compared as whole multiples of 10⁻⁶ (see :func:`objective_step`)."""
+
+BACKENDS = ("highs", "pyomo")
+"""How the MILP reaches HiGHS (:mod:`supplychain.stages`): ``highs`` builds its arrays directly
+and starts each stage from the previous solution; ``pyomo`` is the Pyomo model of
+:mod:`supplychain.model`. Both give the same optimum; ``highs`` is the faster."""
 
 
 @dataclass(frozen=True)
@@ -75,24 +87,21 @@ class Outcome:
     solve_seconds: float
 
 
-class InternalError(RuntimeError):
-    """The optimiser produced something that fails its own checks."""
-
-
 def solve(
     instance: Instance,
     follower: FollowerLP,
     time_limit: float | None = None,
     mip_gap: float = 0.0,
     progress: Callable[[str], None] | None = None,
+    backend: str = "highs",
 ) -> Outcome:
     """Optimise (or evaluate) the instance; see the module docstring for the stages.
 
-    ``progress`` receives one line as each stage ends (for people watching a long solve).
+    ``progress`` receives one line as each stage ends (for people watching a long solve);
+    ``backend`` is one of :data:`BACKENDS`.
     """
     started = time.perf_counter()
-    leader = build_leader_model(instance)
-    m = leader.model
+    leader = build_leader(instance, backend)
     build_seconds = time.perf_counter() - started
     if instance.minimize == "capability":
         stages = [("capability", CAPABILITY_TOLERANCE), ("diplomatic", COST_TOLERANCE),
@@ -100,49 +109,54 @@ def solve(
     else:
         if instance.max_capability is None:
             raise InternalError("objective 'cost' without max_capability passed validation")
-        m.capability_cap = pyo.Constraint(expr=m.capability <= instance.max_capability)
+        leader.hold("capability", instance.max_capability)
         stages = [("diplomatic", COST_TOLERANCE), ("economic", COST_TOLERANCE),
                   ("capability", CAPABILITY_TOLERANCE), ("lever_count", None)]
-    solver = SolverFactory("highs")
     solve_started = time.perf_counter()
     status, bound, gap, first_value = "optimal", None, None, None
     for number, (name, tolerance) in enumerate(stages):
-        expression = getattr(m, name)
-        objective = pyo.Objective(expr=expression, sense=pyo.minimize)
-        m.add_component(f"stage_{number}", objective)
+        leader.minimize(name)
         remaining = None
         if time_limit is not None:
             remaining = max(time_limit - (time.perf_counter() - solve_started), 0.01)
         stage_started = time.perf_counter()
-        result = _run(solver, m, remaining, mip_gap)
-        stage_status = _status(result)
+        step = objective_step(name, instance)
+        result = _run(leader, remaining, mip_gap, SOLVER_OPTIONS["mip_abs_gap"]
+                      if step is None else step / 2)
         if progress is not None:
             progress(f"  stage {number + 1}/{len(stages)} least {name.replace('_', ' ')}: "
-                     f"{stage_status} in {time.perf_counter() - stage_started:.2f} s")
+                     f"{result.status} in {time.perf_counter() - stage_started:.2f} s")
         if number == 0:
-            bound = None if stage_status == "infeasible" else _bound(result)
-            if stage_status == "infeasible" or result.incumbent_objective is None:
-                return _no_answer(stage_status, bound, build_seconds, solve_started)
-            gap = _gap(result.incumbent_objective, bound)
-        elif stage_status == "infeasible":
+            bound = None if result.status == "infeasible" else _bound(result.bound, step)
+            if result.status == "infeasible" or result.incumbent is None:
+                return _no_answer(result.status, bound, build_seconds, solve_started)
+            gap = _gap(result.incumbent, bound)
+        elif result.status == "infeasible":
             raise InternalError(f"tie-breaking stage '{name}' lost the earlier stages' answer")
-        if result.incumbent_objective is not None:
-            result.solution_loader.load_vars()
-        if stage_status != "optimal":
-            status = stage_status
+        if result.status != "optimal":
+            status = result.status
             break
-        objective.deactivate()
         chosen = tuple(leader.chosen())
         value = _exact_value(name, chosen, instance, follower)
         if number == 0:
             first_value = value
         if tolerance is not None:
-            slack = tolerance * max(1.0, abs(value))
-            m.add_component(f"hold_{number}", pyo.Constraint(expr=expression <= value + slack))
+            leader.hold(name, value + tolerance * max(1.0, abs(value)))
     chosen = tuple(leader.chosen())
     solve_seconds = time.perf_counter() - solve_started
     return _checked(instance, follower, leader, chosen, status, bound, gap, first_value,
                     build_seconds, solve_seconds)
+
+
+def build_leader(instance: Instance, backend: str = "highs") -> Leader:
+    """The leader MILP of ``instance`` built by ``backend`` (one of :data:`BACKENDS`)."""
+    if backend == "highs":
+        return HighsLeader(instance, SOLVER_OPTIONS)
+    if backend == "pyomo":
+        from supplychain.pyomo_leader import PyomoLeader
+
+        return PyomoLeader(instance, SOLVER_OPTIONS)
+    raise ValueError(f"unknown MILP backend {backend!r} (one of {', '.join(BACKENDS)})")
 
 
 def _exact_value(
@@ -162,18 +176,34 @@ def _exact_value(
     return diplomatic if name == "diplomatic" else economic / ECONOMIC_UNIT
 
 
+def objective_step(objective: str, instance: Instance) -> float | None:
+    """The least difference between two distinct values of a stage objective, when known.
+
+    Lever counts are whole numbers. Diplomatic costs of lever sets are sums of the levers'
+    costs, so when every cost is a decimal of at most six places they are multiples of
+    g = gcd(costs) (as multiples of 10⁻⁶). A stage whose gap is below half its step has
+    proven its optimum exactly, so it stops there instead of chasing the last 10⁻⁹ that
+    tight feasibility tolerances leave in the bound.
+    """
+    if objective == "lever_count":
+        return 1.0
+    if objective != "diplomatic":
+        return None
+    micro_units = []
+    for cost in instance.diplomatic_cost.values():
+        scaled = round(cost * DECIMAL_SCALE)
+        if abs(scaled - cost * DECIMAL_SCALE) > 1e-3:
+            return None
+        micro_units.append(scaled)
+    step = math.gcd(*micro_units)
+    return step / DECIMAL_SCALE if step else None
+
+
 def _run(
-    solver: SolverBase, m: pyo.ConcreteModel, time_limit: float | None, mip_gap: float
-) -> Results:
-    options = {**SOLVER_OPTIONS, "mip_rel_gap": mip_gap}
+    leader: Leader, time_limit: float | None, mip_gap: float, abs_gap: float
+) -> StageResult:
     with noted_interrupts() as interrupted:
-        result = solver.solve(
-            m,
-            time_limit=time_limit,
-            solver_options=options,
-            load_solutions=False,
-            raise_exception_on_nonoptimal_result=False,
-        )
+        result = leader.run(time_limit, mip_gap, abs_gap)
     if interrupted:
         raise KeyboardInterrupt
     return result
@@ -203,26 +233,15 @@ def noted_interrupts() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _status(result: Results) -> str:
-    condition = result.termination_condition
-    if condition == TerminationCondition.convergenceCriteriaSatisfied:
-        return "optimal"
-    if condition in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit):
-        return "time_limit"
-    if condition in (
-        TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible,
-        TerminationCondition.infeasibleOrUnbounded,
-    ):
-        return "infeasible"
-    raise InternalError(f"HiGHS stopped with {condition}")
-
-
-def _bound(result: Results) -> float:
-    """HiGHS's best bound, raised to 0: every stage objective (capability, costs, lever
-    count) is non-negative, and an early bound from the relaxation may be negative or
-    infinite."""
-    bound = result.objective_bound
-    return 0.0 if bound is None or math.isnan(bound) else max(bound, 0.0)
+def _bound(bound: float | None, step: float | None) -> float:
+    """HiGHS's best bound, raised to 0 (every stage objective is non-negative, and an early
+    bound from the relaxation may be negative or infinite) and, for an objective whose
+    values are multiples of ``step``, to the next multiple (less 10⁻⁶ steps of noise)."""
+    if bound is None or math.isnan(bound) or bound <= 0.0:
+        return 0.0
+    if step is None or math.isinf(bound):
+        return bound
+    return step * math.ceil(bound / step - 1e-6)
 
 
 def _gap(incumbent: float, bound: float) -> float:
@@ -239,7 +258,7 @@ def _no_answer(status: str, bound: float | None, build: float, started: float) -
 def _checked(
     instance: Instance,
     follower: FollowerLP,
-    leader: LeaderModel,
+    leader: Leader,
     chosen: tuple[Lever, ...],
     status: str,
     bound: float | None,
@@ -253,7 +272,7 @@ def _checked(
         response = follower.evaluate(chosen)
     except SolverFailure as error:
         raise InternalError(str(error)) from error
-    milp_capability = float(pyo.value(leader.model.capability))
+    milp_capability = leader.capability()
     if abs(milp_capability - response.capability) > AGREEMENT_TOLERANCE:
         raise InternalError(
             f"MILP capability {milp_capability:.9f} disagrees with the follower LP's "

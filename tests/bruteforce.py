@@ -3,7 +3,8 @@
 For each subset S of the instance's levers that respects requirements, regimes, pins, mode and
 budgets, solve the follower LP; the optimum is the least capability (or, with
 ``objective: {minimize: cost}``, the least diplomatic cost among sets within the capability
-cap), with ties broken as the MILP breaks them: least diplomatic, then least economic cost.
+cap), with ties broken as the MILP breaks them: least diplomatic, then least economic cost,
+then fewest levers (costs count as tied within the MILP's hold tolerance, 10⁻⁷ relative).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from supplychain.follower import FollowerLP
 from supplychain.instance import Instance, Lever
 
 TIE = 1e-7
+COST_TIE = 1e-7
+"""Relative tolerance within which the MILP holds a cost stage's optimum (``COST_TOLERANCE``;
+economic cost relative to billions of USD, as the MILP counts it)."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,16 @@ def enumerate_optimum(instance: Instance) -> Enumerated | None:
     if instance.minimize == "capability":
         least = min(capability for capability, *_ in scored)
         tied = [entry for entry in scored if entry[0] <= least + TIE]
-        best = min(tied, key=lambda entry: (entry[1], entry[2]))
     else:
         assert instance.max_capability is not None
-        within = [entry for entry in scored if entry[0] <= instance.max_capability + 1e-9]
-        if not within:
+        tied = [entry for entry in scored if entry[0] <= instance.max_capability + 1e-9]
+        if not tied:
             return None
-        best = min(within, key=lambda entry: (entry[1], entry[2]))
+    least_diplomatic = min(entry[1] for entry in tied)
+    tied = [entry for entry in tied
+            if entry[1] <= least_diplomatic + COST_TIE * max(1.0, least_diplomatic)]
+    least_economic = min(entry[2] for entry in tied)
+    tied = [entry for entry in tied
+            if entry[2] <= least_economic + COST_TIE * max(1e9, least_economic)]
+    best = min(tied, key=lambda entry: (len(entry[3]), entry[1], entry[2]))
     return Enumerated(best[0], best[1], best[2], best[3], len(scored))

@@ -18,7 +18,7 @@ from supplychain.follower import FollowerLP
 from supplychain.graph import topological_items
 from supplychain.instance import Instance, Lever, build_instance
 from supplychain.schema import Scenario, World
-from supplychain.solve import solve
+from supplychain.solve import BACKENDS, solve
 from supplychain.synthetic import ADVERSARY, Size, random_scenario, random_world
 
 MIN_LEVERS, MAX_LEVERS = 5, 12
@@ -73,24 +73,29 @@ def random_instance(seed: int) -> tuple[Instance, str]:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_milp_matches_enumeration(seed: int) -> None:
+    """Both MILP backends find the enumerated optimum, tie-breaks (costs, lever count)
+    included."""
     instance, variant = random_instance(seed)
     expected = enumerate_optimum(instance)
     follower = FollowerLP(instance)
-    outcome = solve(instance, follower)
-    if expected is None:
-        assert outcome.status == "infeasible", variant
-        return
-    assert outcome.status == "optimal", variant
-    assert outcome.capability is not None
-    if instance.minimize == "capability":
-        assert outcome.capability == pytest.approx(expected.capability, abs=1e-6)
-    else:
-        assert outcome.capability <= instance.max_capability + 1e-6
-    assert outcome.diplomatic == pytest.approx(expected.diplomatic, abs=1e-6)
-    assert outcome.economic_usd == pytest.approx(expected.economic_usd, rel=1e-6, abs=1.0)
-    assert instance.is_feasible(outcome.levers, tolerance=1e-6)
-    again = FollowerLP(instance).evaluate(outcome.levers)
-    assert again.capability == pytest.approx(outcome.capability, abs=1e-9)
+    for backend in BACKENDS:
+        outcome = solve(instance, follower, backend=backend)
+        if expected is None:
+            assert outcome.status == "infeasible", (variant, backend)
+            continue
+        assert outcome.status == "optimal", (variant, backend)
+        assert outcome.capability is not None
+        if instance.minimize == "capability":
+            assert outcome.capability == pytest.approx(expected.capability, abs=1e-6), backend
+        else:
+            assert outcome.capability <= instance.max_capability + 1e-6, backend
+        assert outcome.diplomatic == pytest.approx(expected.diplomatic, abs=1e-6), backend
+        assert outcome.economic_usd == pytest.approx(expected.economic_usd, rel=1e-6,
+                                                     abs=1.0), backend
+        assert len(outcome.levers) == len(expected.levers), backend
+        assert instance.is_feasible(outcome.levers, tolerance=1e-6)
+        again = FollowerLP(instance).evaluate(outcome.levers)
+        assert again.capability == pytest.approx(outcome.capability, abs=1e-9)
 
 
 def test_random_instances_cover_every_feature() -> None:

@@ -1,0 +1,56 @@
+"""What the lexicographic stages of :mod:`supplychain.solve` ask of a leader-MILP backend.
+
+Two backends build the same MILP (:mod:`supplychain.model`): :class:`supplychain.highs_model.
+HighsLeader` passes its arrays straight to HiGHS (the default), and :class:`supplychain.
+pyomo_leader.PyomoLeader` writes it in Pyomo and hands it over through Pyomo's HiGHS
+interface (the readable reference). Each stage makes one of :data:`OBJECTIVES` the objective,
+solves, and holds the optimum as a row for the stages after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from supplychain.instance import Lever
+
+OBJECTIVES = ("capability", "diplomatic", "economic", "lever_count")
+"""The linear expressions a stage may minimise or hold (economic cost in billions of USD)."""
+
+
+class InternalError(RuntimeError):
+    """The optimiser produced something that fails its own checks."""
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """How one stage's solve ended."""
+
+    status: str
+    """optimal | time_limit | infeasible"""
+    incumbent: float | None
+    """Objective of the best solution found (None without one)."""
+    bound: float | None
+    """Best bound on the objective (None when HiGHS has none)."""
+
+
+class Leader(Protocol):
+    """One leader MILP, solved stage by stage."""
+
+    levers: tuple[Lever, ...]
+
+    def minimize(self, objective: str) -> None:
+        """Make ``objective`` the one objective of the next :meth:`run`."""
+
+    def hold(self, objective: str, upper: float) -> None:
+        """Add the constraint ``objective ≤ upper`` for every later run."""
+
+    def run(self, time_limit: float | None, mip_gap: float, abs_gap: float) -> StageResult:
+        """Solve with the current objective (stopping at relative gap ``mip_gap`` or absolute
+        gap ``abs_gap``) and load the incumbent, if any."""
+
+    def chosen(self) -> list[Lever]:
+        """The levers chosen by the loaded incumbent."""
+
+    def capability(self) -> float:
+        """The MILP's capability expression at the loaded incumbent."""
