@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.document import write_results
-from benchmarks.measure import curated, scaling, versus_enumeration, versus_greedy
+from benchmarks.measure import curated, scaling, versus_enumeration, versus_greedy, versus_pyomo
 from benchmarks.worlds import ENUMERATION_LEVERS
 
-PARTS = ("enumeration", "greedy", "scaling", "curated")
+PARTS = ("enumeration", "greedy", "backends", "scaling", "curated")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     if "greedy" in arguments.only:
         print("versus greedy", file=sys.stderr)
         results["greedy"] = versus_greedy(2 if arguments.quick else 20)
+    if "backends" in arguments.only:
+        print("MILP backends", file=sys.stderr)
+        results["backends"] = versus_pyomo({"1k": 1} if arguments.quick else
+                                           {"1k": 5, "10k": 5})
     if "scaling" in arguments.only:
         print("scaling", file=sys.stderr)
         results["scaling"] = scaling({"1k": 1} if arguments.quick else

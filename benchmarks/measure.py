@@ -30,7 +30,7 @@ from supplychain.greedy import greedy
 from supplychain.instance import Instance, build_instance
 from supplychain.pipeline import load, solve_scenario
 from supplychain.schema import Scenario, World
-from supplychain.solve import Outcome, solve
+from supplychain.solve import BACKENDS, Outcome, solve
 from supplychain.synthetic import Size, random_scenario, random_world, scaled_world
 
 Row = dict[str, Any]
@@ -55,9 +55,10 @@ def timed(action: Callable[..., Any], *arguments: Any, **keywords: Any) -> tuple
     return time.perf_counter() - started, result
 
 
-def exact(instance: Instance) -> Outcome:
-    """The exact optimum as ``supplychain run`` finds it (follower LP built too)."""
-    return solve(instance, FollowerLP(instance))
+def exact(instance: Instance, backend: str = "highs") -> Outcome:
+    """The exact optimum as ``supplychain run`` finds it (follower LP built too), through the
+    given MILP backend."""
+    return solve(instance, FollowerLP(instance), backend=backend)
 
 
 def instance_of(world: dict[str, Any], scenario: dict[str, Any]) -> Instance:
@@ -78,10 +79,12 @@ def versus_enumeration(runs: int, lever_counts: tuple[int, ...] = ENUMERATION_LE
             if not budgeted:
                 del scenario["budget"]
             instance = instance_of(world, scenario)
-            milp_times, enumeration_times = [], []
+            milp_times, pyomo_times, enumeration_times = [], [], []
             for _ in range(runs):
                 seconds, outcome = timed(exact, instance)
                 milp_times.append(seconds)
+                seconds, through_pyomo = timed(exact, instance, "pyomo")
+                pyomo_times.append(seconds)
                 seconds, expected = timed(enumerate_optimum, instance)
                 enumeration_times.append(seconds)
             milp = statistics.median(milp_times)
@@ -89,10 +92,12 @@ def versus_enumeration(runs: int, lever_counts: tuple[int, ...] = ENUMERATION_LE
             rows.append({
                 "budget": budgeted, "levers": len(instance.levers),
                 "routes": len(instance.routes), "lever_sets": expected.feasible_sets,
-                "runs": runs, "milp_s": milp, "enumeration_s": enumeration,
+                "runs": runs, "milp_s": milp, "pyomo_s": statistics.median(pyomo_times),
+                "enumeration_s": enumeration,
                 "ratio": enumeration / milp, "milp_capability": outcome.capability,
                 "enumeration_capability": expected.capability,
-                "same": abs(outcome.capability - expected.capability) <= 1e-6,
+                "same": max(abs(outcome.capability - expected.capability),
+                            abs(through_pyomo.capability - expected.capability)) <= 1e-6,
             })
             print(f"  enumeration {levers} levers, budget {budgeted}: "
                   f"{rows[-1]['ratio']:.0f}x", file=sys.stderr)
@@ -180,6 +185,41 @@ def scaling(runs: dict[str, int]) -> list[Row]:
                 print(f"  scaling {name}: {samples[-1]}", file=sys.stderr)
             rows.append({"size": name, "items": scale.items, "suppliers": scale.suppliers,
                          "countries": scale.countries, "depth": scale.depth, **medians(samples)})
+    return rows
+
+
+def versus_pyomo(runs: dict[str, int]) -> list[Row]:
+    """Both MILP backends (:data:`supplychain.solve.BACKENDS`) on the synthetic worlds: median
+    seconds of the MILP build and of the four stages, ``runs[size]`` runs each, and whether
+    they reach the same capability and costs."""
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, count in runs.items():
+            loaded, _ = load(write_scaled(SCALES[name], seed=1, folder=Path(scratch) / name))
+            world = loaded.world.world
+            instance = build_instance(loaded.scenario, world, topological_items(world))
+            follower = FollowerLP(instance)
+            answers = {}
+            for backend in BACKENDS:
+                outcomes = [solve(instance, follower, backend=backend) for _ in range(count)]
+                answers[backend] = outcomes[0]
+                rows.append({
+                    "size": name, "backend": backend, "routes": len(instance.routes),
+                    "levers": len(instance.levers), "runs": count,
+                    "build_s": statistics.median(o.build_seconds for o in outcomes),
+                    "solve_s": statistics.median(o.solve_seconds for o in outcomes),
+                    "capability": outcomes[0].capability, "status": outcomes[0].status,
+                })
+                print(f"  backends {name} {backend}: {rows[-1]}", file=sys.stderr)
+            reference = answers[BACKENDS[0]]
+            for row in rows[-len(BACKENDS):]:
+                other = answers[row["backend"]]
+                row["same"] = (other.status == reference.status
+                               and abs((other.capability or 0) - (reference.capability or 0))
+                               <= 1e-9
+                               and abs(other.diplomatic - reference.diplomatic) <= 1e-9
+                               and abs(other.economic_usd - reference.economic_usd)
+                               <= 1e-7 * max(1.0, reference.economic_usd))
     return rows
 
 

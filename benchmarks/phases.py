@@ -4,8 +4,9 @@ Usage: ``python -m benchmarks.phases SCENARIO OUT_DIR``. Prints a JSON
 object after the load, the solve and the report, each with the phases so far: seconds for
 ``imports`` (the package, from interpreter start), ``load``, ``build``, ``solve``, ``report``
 (the pipeline's own timings, as ``summary.json`` records them), ``total`` (imports through
-report; the pipeline's phases, not the benchmark's extra Pyomo build), ``pyomo_build`` (the
-Pyomo MILP alone, built once more after the solve; part of ``build``), the peak resident
+report; the pipeline's phases, not the benchmark's extra builds), ``highs_build`` and
+``pyomo_build`` (the MILP alone as highspy arrays, which the run solves and counts in
+``build``, and as the Pyomo model; each built once more after the solve), the peak resident
 memory so far in MB, and the run's status and size. The last line is the answer; a parent
 that stops the run early still has the phases that finished.
 """
@@ -24,10 +25,10 @@ PHASES = ("imports", "load", "build", "solve", "report")
 
 def main(arguments: list[str]) -> None:
     started = time.perf_counter()
-    from supplychain.model import build_leader_model
     from supplychain.pipeline import load, solve_scenario
     from supplychain.report import write_report
     from supplychain.results import write_run
+    from supplychain.solve import build_leader
 
     imported = time.perf_counter()
     scenario, out = Path(arguments[0]), Path(arguments[1])
@@ -35,9 +36,12 @@ def main(arguments: list[str]) -> None:
     loaded, record["load"] = load(scenario)
     emit(record)
     run = solve_scenario(loaded, load_seconds=record["load"])
-    pyomo_started = time.perf_counter()
-    build_leader_model(run.instance)
-    record.update(run.timings, pyomo_build=time.perf_counter() - pyomo_started,
+    builds = {}
+    for backend in ("highs", "pyomo"):
+        started = time.perf_counter()
+        build_leader(run.instance, backend)
+        builds[f"{backend}_build"] = time.perf_counter() - started
+    record.update(run.timings, **builds,
                   status=run.outcome.status, routes=len(run.instance.routes),
                   levers=len(run.instance.levers), capability=run.outcome.capability)
     emit(record)
