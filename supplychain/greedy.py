@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 from supplychain.analysis import with_requirements
 from supplychain.follower import FollowerLP
+from supplychain.formulation import ECONOMIC_UNIT
 from supplychain.instance import Instance, Lever
-from supplychain.model import ECONOMIC_UNIT
 
 GAIN = 1e-9
 """Least capability a bundle must remove to be added."""

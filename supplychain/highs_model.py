@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from supplychain.formulation import ECONOMIC_UNIT, RouteClass, dual_bounds, route_classes
 from supplychain.highs import quiet_highs
 from supplychain.instance import Instance, Lever
-from supplychain.model import ECONOMIC_UNIT, RouteClass, dual_bounds, route_classes
 from supplychain.stages import InternalError, StageResult
 
 Terms = dict[int, float]

@@ -47,63 +47,8 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
+from supplychain.formulation import ECONOMIC_UNIT, Inputs, RouteClass, dual_bounds, route_classes
 from supplychain.instance import Instance, Lever
-
-ECONOMIC_UNIT = 1e9
-"""The MILP counts economic cost in billions of USD, keeping its coefficients near 1."""
-
-
-def dual_bounds(instance: Instance) -> dict[str, float]:
-    """U_j: an upper bound on some optimal item dual, from the input DAG (see module doc)."""
-    bound = dict.fromkeys(instance.items, 0.0)
-    for target in instance.targets:
-        bound[target.item] = max(bound[target.item], target.value)
-    consumers: dict[str, list[tuple[str, float]]] = {}
-    for route in instance.routes:
-        if route.domestic:
-            for input_id, quantity in route.inputs:
-                consumers.setdefault(input_id, []).append((route.item, quantity))
-    for item in reversed(instance.topological_order):
-        for output, quantity in consumers.get(item, []):
-            bound[item] = max(bound[item], bound[output] / quantity)
-    return bound
-
-
-Inputs = tuple[tuple[str, float], ...]
-Covers = tuple[tuple[float, tuple[Lever, ...]], ...]
-
-
-@dataclass(frozen=True)
-class RouteClass:
-    """Capacitated routes the leader cannot tell apart, merged (see the module docstring)."""
-
-    item: str
-    inputs: Inputs
-    """Inputs drawn from the adversary's pool per unit (empty for foreign routes)."""
-    capacity: float
-    economic_usd: float
-    covers: Covers
-    """(residual, levers) of each cover of the class's routes."""
-
-
-def route_classes(instance: Instance) -> tuple[RouteClass, ...]:
-    """The capacitated routes of the instance grouped into classes, in first-route order."""
-    covers_by_route = instance.covers_by_route
-    merged: dict[tuple[str, Inputs, Covers], list[float]] = {}
-    for route in instance.routes:
-        if route.capacity is None:
-            continue
-        inputs = route.inputs if route.domestic else ()
-        covers = tuple(
-            (cover.residual, cover.levers) for cover in covers_by_route.get(route.index, ())
-        )
-        totals = merged.setdefault((route.item, inputs, covers), [0.0, 0.0])
-        totals[0] += route.capacity
-        totals[1] += route.economic_usd
-    return tuple(
-        RouteClass(item, inputs, capacity, economic, covers)
-        for (item, inputs, covers), (capacity, economic) in merged.items()
-    )
 
 
 @dataclass

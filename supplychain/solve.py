@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from types import FrameType
 
 from supplychain.follower import FollowerLP, FollowerSolution, SolverFailure
+from supplychain.formulation import ECONOMIC_UNIT
 from supplychain.highs_model import HighsLeader
 from supplychain.instance import Instance, Lever
-from supplychain.model import ECONOMIC_UNIT
 from supplychain.stages import InternalError, Leader, StageResult
 
 CAPABILITY_TOLERANCE = 1e-9
