@@ -25,7 +25,7 @@ from pydantic_core import ErrorDetails
 from supplychain.checks import scenario_problems, world_problems
 from supplychain.errors import FieldPath, InputError, Problem, did_you_mean, show
 from supplychain.schema import SLUG_PATTERN, Scenario, World
-from supplychain.yamldoc import Document, read_document
+from supplychain.yamldoc import Document, cyclic_gc_paused, read_document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -51,6 +51,7 @@ class LoadedScenario:
     world: LoadedWorld
 
 
+@cyclic_gc_paused()
 def load_world(path: Path, display: str | None = None) -> LoadedWorld:
     """Read and validate a world model file."""
     document = read_document(path, display)
@@ -62,6 +63,7 @@ def load_world(path: Path, display: str | None = None) -> LoadedWorld:
     return LoadedWorld(world, document, path, _sha256(path))
 
 
+@cyclic_gc_paused()
 def load_scenario(path: Path) -> LoadedScenario:
     """Read and validate a scenario file and the world model it names.
 
@@ -142,12 +144,15 @@ def _outside_rejected(rejected: list[Problem], found: Iterable[Problem]) -> list
     return [
         problem
         for problem in found
-        if not any(
-            file == problem.file
-            and (problem.field == field or problem.field.startswith((f"{field}.", f"{field}[")))
-            for file, field in fields
-        )
+        if fields.isdisjoint((problem.file, field) for field in _enclosing_fields(problem.field))
     ]
+
+
+def _enclosing_fields(field: str) -> list[str]:
+    """``field`` and every field that holds it: ``routes[7].inputs.etch`` is inside
+    ``routes[7].inputs``, ``routes[7]`` and ``routes``."""
+    ends = [index for index, char in enumerate(field) if char in ".["]
+    return [field[:end] for end in [*ends, len(field)]]
 
 
 def _data_path(data: Any, loc: tuple[str | int, ...]) -> FieldPath:

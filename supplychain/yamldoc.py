@@ -5,13 +5,23 @@ the node tree is turned into plain dicts, lists and scalars by hand. That walk r
 each field path, rejects duplicate mapping keys (PyYAML would silently keep the last), accepts
 ``5.0e9`` as the number a planner meant (YAML 1.1 wants ``5.0e+9``) and refuses anything that is
 not a plain mapping, sequence, string, number, boolean or null.
+
+Composing is done by libyaml (PyYAML's C binding) when the text is one on which libyaml and
+PyYAML's own pure-Python composer are known to agree (see :func:`_composed_by_libyaml`), and by
+the pure-Python composer otherwise and whenever libyaml finds anything wrong, so that every
+message and line number is PyYAML's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
+import itertools
 import math
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +35,12 @@ _FLOAT = _STANDARD + "float"
 _MAP = _STANDARD + "map"
 _SEQ = _STANDARD + "seq"
 _MERGE = _STANDARD + "merge"
+_STR = _STANDARD + "str"
+_NULL = _STANDARD + "null"
 _SCALAR_TAGS = {_STANDARD + kind for kind in ("str", "int", "float", "bool", "null")}
 _TEXT_TAGS = {_STANDARD + "timestamp"}
 """Dates are kept as the text the planner wrote (a ``source: 2021-05-01`` is a citation)."""
+_KEY_TAGS = _SCALAR_TAGS | _TEXT_TAGS
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _MAX_VALUES = 200_000
 """Most values aliases may add to a document (values read again through an alias; each
@@ -71,6 +84,51 @@ _NumberLoader.yaml_implicit_resolvers = {
 _NumberLoader.add_implicit_resolver(_FLOAT, _FLOAT_PATTERN, list("-+0123456789."))
 
 
+_COMPILED_SAFE_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+"""PyYAML's safe loader on libyaml; where PyYAML was built without libyaml, a stand-in that
+:func:`_libyaml_usable` turns down."""
+
+
+class _LibyamlLoader(_COMPILED_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """libyaml's parser and composer, resolving plain scalars as :class:`_NumberLoader` does."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
+        """The tag PyYAML gives the node; that of a plain scalar depends on its text alone
+        (there are no path resolvers), so it is looked up once per distinct text."""
+        if kind is not yaml.ScalarNode or not implicit[0]:
+            return super().resolve(kind, value, implicit)
+        tag = self.plain_tags.get(value)
+        if tag is None:
+            tag = self.plain_tags[value] = super().resolve(kind, value, implicit)
+        return tag
+
+
+_LibyamlLoader.yaml_implicit_resolvers = _NumberLoader.yaml_implicit_resolvers
+
+_OUTSIDE_SHARED_CHARACTERS = re.compile(
+    "[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+    "\U00010000-\U0010ffff]"
+)
+"""A character on which libyaml and PyYAML may disagree: a tab (libyaml accepts some that
+PyYAML refuses), a character PyYAML refuses (control characters, NUL, surrogates), the byte
+order mark, or a line break only PyYAML counts as one (U+0085, U+2028, U+2029)."""
+_UNUSUAL_SYNTAX = re.compile(
+    r"!(?<=[\s\[\]{},:]!)|%(?<=[\n\r]%)|\A[!%]|(?<!\S)[|>][-+0-9]*[^-+0-9\s]"
+)
+"""Syntax on which libyaml and PyYAML may differ: a ``!`` that may begin a tag (libyaml reads an
+empty value tagged ``!`` as text, PyYAML as null), a ``%`` that may begin a directive (the two
+accept different ``%YAML`` versions), or a block scalar's ``|`` or ``>`` followed by anything but
+a space or line break (libyaml takes ``|#`` for the start of a comment, PyYAML refuses it)."""
+_UNUSUAL_SYNTAX_STARTS = "!%|>"
+"""The characters with which :data:`_UNUSUAL_SYNTAX` begins."""
+_LIBYAML_DEPTH_PROBES = ("[" * 1001 + "]" * 1001 + "\n", "- " * 1001 + "x\n")
+"""Lists nested 1,001 levels deep, in flow and in block style."""
+
+
 @dataclass
 class Document:
     """A parsed YAML file: plain data plus the line of every field path."""
@@ -108,6 +166,49 @@ def read_document(path: Path, display: str | None = None) -> Document:
 
 def parse_document(text: str, name: str) -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`InputError` on any problem."""
+    with cyclic_gc_paused():
+        node = _composed_by_libyaml(text)
+        if node is None:
+            node = _composed_by_pyyaml(text, name)
+        return _walked(node, name)
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (reference counting still frees
+    what is no longer used). Reading a large file creates millions of objects that all stay,
+    and each collection of the oldest generation walks every one of them: with the collector
+    running, composing a 100k-route world takes three to four times as long."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _walked(node: yaml.Node, name: str) -> Document:
+    """The document of a node tree: its data and lines; raise :class:`InputError` listing every
+    problem of the tree."""
+    document = Document(name, None, {(): node.start_mark.line + 1})
+    walk = _Walk(document)
+    try:
+        document.data = walk.data(node, ())
+    except _TooLarge:
+        walk.problems.append(
+            Problem(name, 1, "(file)", f"aliases add more than {_MAX_VALUES:,} values")
+        )
+    except _TooDeep as error:
+        walk.problems.append(Problem(name, error.line, "(file)", _TOO_DEEP))
+    if walk.problems:
+        raise InputError(walk.problems)
+    return document
+
+
+def _composed_by_pyyaml(text: str, name: str) -> yaml.Node:
+    """The node tree of ``text`` composed by PyYAML's pure-Python composer; raise
+    :class:`InputError` if the text is not YAML, nests too deeply or holds no value."""
     try:
         node = yaml.compose(text, Loader=_NumberLoader)
     except yaml.MarkedYAMLError as error:
@@ -125,19 +226,103 @@ def parse_document(text: str, name: str) -> Document:
         raise InputError([Problem(name, error.line, "(file)", _TOO_DEEP)]) from None
     if node is None:
         raise InputError([Problem(name, 1, "(file)", "the file is empty")])
-    document = Document(name, None, {(): node.start_mark.line + 1})
-    walk = _Walk(document)
+    return node
+
+
+def _composed_by_libyaml(text: str) -> yaml.Node | None:
+    """The node tree of ``text`` composed by libyaml, when it is the tree PyYAML's composer
+    would give; None when that is not certain, or when the text is not a valid, non-empty YAML
+    file that :class:`_NumberLoader` accepts (PyYAML then composes it, for its messages).
+
+    libyaml is used only on text that ends with a line break (libyaml adds one where it is
+    missing, which moves the line of a final empty value) and has no character or syntax on
+    which the two are known to differ (:data:`_OUTSIDE_SHARED_CHARACTERS`,
+    :data:`_UNUSUAL_SYNTAX`), and only when libyaml is there and itself refuses deep nesting
+    (its composer calls itself once per level, so deeper files could overflow the stack). Its
+    tree is not used when :func:`_pyyaml_differs` finds that PyYAML would have refused or read
+    it otherwise.
+    """
+    if not _libyaml_reads_as_pyyaml(text) or not _libyaml_usable():
+        return None
     try:
-        document.data = walk.data(node, ())
-    except _TooLarge:
-        walk.problems.append(
-            Problem(name, 1, "(file)", f"aliases add more than {_MAX_VALUES:,} values")
-        )
-    except _TooDeep as error:
-        walk.problems.append(Problem(name, error.line, "(file)", _TOO_DEEP))
-    if walk.problems:
-        raise InputError(walk.problems)
-    return document
+        node = yaml.compose(text, Loader=_LibyamlLoader)
+    except yaml.YAMLError:
+        return None
+    if node is None or _pyyaml_differs(node, questions="?" in text):
+        return None
+    return node
+
+
+def _libyaml_reads_as_pyyaml(text: str) -> bool:
+    """Whether ``text`` ends with a line break and has nothing on which libyaml and PyYAML are
+    known to differ (the slower search for :data:`_UNUSUAL_SYNTAX` runs only if one of the
+    characters it begins with is there at all)."""
+    if not text.endswith("\n") or _OUTSIDE_SHARED_CHARACTERS.search(text):
+        return False
+    unusual = any(character in text for character in _UNUSUAL_SYNTAX_STARTS)
+    return not unusual or not _UNUSUAL_SYNTAX.search(text)
+
+
+@functools.cache
+def _libyaml_usable() -> bool:
+    """Whether PyYAML has libyaml, and libyaml refuses the :data:`_LIBYAML_DEPTH_PROBES` (so
+    that its composer never calls itself much more than a thousand levels deep)."""
+    if not yaml.__with_libyaml__:
+        return False
+    for probe in _LIBYAML_DEPTH_PROBES:
+        try:
+            yaml.compose(probe, Loader=_LibyamlLoader)
+        except yaml.YAMLError:
+            continue
+        return False
+    return True
+
+
+def _pyyaml_differs(root: yaml.Node, questions: bool) -> bool:
+    """Whether PyYAML's composer would refuse, or compose otherwise, a tree libyaml composed:
+    when a value sits :data:`_MAX_DEPTH` levels deep as written (:class:`_NumberLoader` refuses
+    it while composing), or, if the text has a ``?`` at all (``questions``), when a plain
+    scalar inside a flow collection holds one (there PyYAML ends a plain scalar at a ``?`` and
+    reads it as a key indicator; libyaml reads on) or is empty (an empty key after ``?`` is on
+    the line of the ``?`` for PyYAML, of what follows for libyaml)."""
+    for node, level in _collections_as_written(root):
+        if level + 1 >= _MAX_DEPTH:
+            return True
+        if questions and node.flow_style and any(map(_plain_empty_or_question, _children(node))):
+            return True
+    return False
+
+
+def _collections_as_written(root: yaml.Node) -> Iterator[tuple[yaml.CollectionNode, int]]:
+    """Every list and mapping of the tree that holds something, with its level (0 for the
+    root), in document order. An alias is a value where it is written, so a collection met
+    again is not entered again: in document order, a value comes before its aliases."""
+    entered: set[int] = set()
+    pending = [(root, 0)] if isinstance(root, yaml.CollectionNode) else []
+    while pending:
+        node, level = pending.pop()
+        if id(node) in entered or not node.value:
+            continue
+        entered.add(id(node))
+        yield node, level
+        inside = [child for child in _children(node) if isinstance(child, yaml.CollectionNode)]
+        pending.extend((child, level + 1) for child in reversed(inside))
+
+
+def _plain_empty_or_question(node: yaml.Node) -> bool:
+    """Whether ``node`` is a plain (unquoted) scalar that is empty or has a ``?`` in it."""
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.style == ""
+        and (not node.value or "?" in node.value)
+    )
+
+
+def _children(node: yaml.CollectionNode) -> Iterable[yaml.Node]:
+    """The nodes written directly inside ``node``, in document order (keys before values)."""
+    if isinstance(node, yaml.MappingNode):
+        return itertools.chain.from_iterable(node.value)
+    return node.value
 
 
 class _TooDeep(Exception):
@@ -166,16 +351,11 @@ class _Walk:
         self.problems.append(Problem(self.doc.file, line, format_path(path), message))
 
     def data(self, node: yaml.Node, path: FieldPath) -> Any:
-        line = node.start_mark.line + 1
-        self.doc.lines.setdefault(path, line)
-        if id(node) in self.visited:
-            self.repeats += 1
-            if self.repeats > _MAX_VALUES:
-                raise _TooLarge
-        else:
-            self.visited.add(id(node))
+        """The value of ``node``, which sits at ``path`` (whose line is already recorded)."""
+        self.count_visit(node)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
+        line = node.start_mark.line + 1
         if len(path) == _MAX_DEPTH:
             raise _TooDeep(self.doc.line(path[:1]))
         if id(node) in self.open:
@@ -189,11 +369,31 @@ class _Walk:
         if isinstance(node, yaml.MappingNode):
             result: Any = self.mapping(node, path)
         else:
-            result = [self.data(child, (*path, i)) for i, child in enumerate(node.value)]
+            result = self.sequence(node, path)
         self.open.discard(id(node))
         return result
 
+    def count_visit(self, node: yaml.Node) -> None:
+        """Note that ``node`` is read; raise :class:`_TooLarge` when aliases have made the
+        walk read more than :data:`_MAX_VALUES` values a second time."""
+        if id(node) in self.visited:
+            self.repeats += 1
+            if self.repeats > _MAX_VALUES:
+                raise _TooLarge
+        else:
+            self.visited.add(id(node))
+
+    def sequence(self, node: yaml.SequenceNode, path: FieldPath) -> list[Any]:
+        lines = self.doc.lines
+        result: list[Any] = []
+        for index, child in enumerate(node.value):
+            child_path = (*path, index)
+            lines[child_path] = child.start_mark.line + 1
+            result.append(self.data(child, child_path))
+        return result
+
     def mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[str, Any]:
+        lines = self.doc.lines
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
@@ -203,23 +403,28 @@ class _Walk:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(line, path, "keys must be plain names")
                 continue
-            if key_node.tag not in _SCALAR_TAGS | _TEXT_TAGS:
+            if key_node.tag not in _KEY_TAGS:
                 self.problem(line, path, f"unsupported YAML tag '{_short(key_node.tag)}'")
                 continue
             key = str(key_node.value)
+            key_path = (*path, key)
             if key in result:
-                first = self.doc.lines[(*path, key)]
-                self.problem(line, (*path, key), f"duplicate key (first on line {first})")
+                self.problem(line, key_path, f"duplicate key (first on line {lines[key_path]})")
                 continue
-            self.doc.lines[(*path, key)] = line
-            result[key] = self.data(value_node, (*path, key))
+            lines[key_path] = line
+            result[key] = self.data(value_node, key_path)
         return result
 
     def scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
-        line = node.start_mark.line + 1
-        if node.tag in _TEXT_TAGS:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag in _TEXT_TAGS:
             return str(node.value)
-        if node.tag not in _SCALAR_TAGS:
+        line = node.start_mark.line + 1
+        if tag not in _SCALAR_TAGS:
             self.problem(line, path, f"unsupported YAML tag '{_short(node.tag)}'")
             return None
         try:
