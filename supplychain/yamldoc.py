@@ -210,7 +210,7 @@ def _composed_by_pyyaml(text: str, name: str) -> yaml.Node:
     """The node tree of ``text`` composed by PyYAML's pure-Python composer; raise
     :class:`InputError` if the text is not YAML, nests too deeply or holds no value."""
     try:
-        node = yaml.compose(text, Loader=_NumberLoader)
+        node = _composed_with_escapes_checked(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -224,9 +224,27 @@ def _composed_by_pyyaml(text: str, name: str) -> yaml.Node:
         raise InputError([Problem(name, line, "(file)", message)]) from None
     except _TooDeep as error:
         raise InputError([Problem(name, error.line, "(file)", _TOO_DEEP)]) from None
+    except _EscapeBeyondUnicode as error:
+        message = "YAML syntax error: an escape names a character beyond U+10FFFF"
+        raise InputError([Problem(name, error.line, "(file)", message)]) from None
     if node is None:
         raise InputError([Problem(name, 1, "(file)", "the file is empty")])
     return node
+
+
+def _composed_with_escapes_checked(text: str) -> yaml.Node | None:
+    """``yaml.compose`` with :class:`_NumberLoader`; PyYAML's scanner fails with a bare
+    ``ValueError`` on an escape such as ``\\U00110000``, which becomes
+    :class:`_EscapeBeyondUnicode` at the scanner's line."""
+    loader = _NumberLoader(text)
+    try:
+        return loader.get_single_node()
+    except ValueError as error:
+        if "chr()" not in str(error):
+            raise
+        raise _EscapeBeyondUnicode(loader.line + 1) from None
+    finally:
+        loader.dispose()
 
 
 def _composed_by_libyaml(text: str) -> yaml.Node | None:
@@ -327,6 +345,14 @@ def _children(node: yaml.CollectionNode) -> Iterable[yaml.Node]:
 
 class _TooDeep(Exception):
     """Lists and mappings nest deeper than :data:`_MAX_DEPTH`, in the value starting on ``line``."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _EscapeBeyondUnicode(Exception):
+    """A double-quoted escape names a code point beyond U+10FFFF, on ``line``."""
 
     def __init__(self, line: int) -> None:
         super().__init__(line)
