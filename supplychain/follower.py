@@ -42,6 +42,20 @@ class FollowerSolution:
     availability: tuple[float, ...]
 
 
+LEAST_FLOW_SLACK = 1e-9
+"""Capability the least-flow response may give up against the optimum (numerical room)."""
+
+
+@dataclass(frozen=True)
+class Optimum:
+    """An optimal adversary response in arrays, by route."""
+
+    capability: float
+    flows: np.ndarray
+    """Adversary flow y_r per route (one optimal solution among possibly many)."""
+    availability: np.ndarray
+
+
 class SolverFailure(RuntimeError):
     """HiGHS did not return an optimal solution where one must exist."""
 
@@ -70,6 +84,10 @@ class FollowerLP:
         self._capacity = np.array(
             [math.inf if r.capacity is None else r.capacity for r in instance.routes]
         )
+        self._unlimited = np.isinf(self._capacity)
+        self._finite_capacity = np.where(self._unlimited, 0.0, self._capacity)
+        self._route_upper = self._capacity
+        """The route bounds HiGHS holds now, cap_r · a_r of the last lever set solved."""
         lp = highspy.HighsLp()
         lp.num_col_ = n_routes + n_targets
         lp.num_row_ = len(instance.items)
@@ -89,7 +107,6 @@ class FollowerLP:
         self._highs.setOptionValue("threads", 1)
         self._highs.setOptionValue("random_seed", 0)
         self._highs.passModel(lp)
-        self._route_columns = np.arange(n_routes, dtype=np.int32)
 
     def evaluate(self, chosen: Iterable[Lever], least_flow: bool = False) -> FollowerSolution:
         """Solve the follower LP with the routes' capacities cut by the chosen levers.
@@ -99,22 +116,10 @@ class FollowerLP:
         route flow :math:`\\sum_r y_r`: what the adversary actually needs to draw.
         """
         instance = self.instance
-        availability = instance.availability(chosen)
-        upper = np.where(
-            np.isinf(self._capacity), math.inf, self._capacity * np.array(availability)
-        ) if len(availability) else self._capacity
-        if len(self._route_columns):
-            self._highs.changeColsBounds(
-                len(self._route_columns), self._route_columns, np.zeros(len(upper)), upper
-            )
-        self._highs.run()
-        status = self._highs.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise SolverFailure(f"follower LP not solved to optimality: {status}")
-        solution = self._highs.getSolution()
+        availability, solution = self._solve(chosen)
         n_routes = len(instance.routes)
         columns = list(solution.col_value)
-        capability = sum(t.value * columns[n_routes + i] for i, t in enumerate(instance.targets))
+        capability = self._capability(columns[n_routes:])
         flows = self._least_flows(capability) if least_flow else columns[:n_routes]
         return FollowerSolution(
             capability=capability,
@@ -123,16 +128,52 @@ class FollowerLP:
             shadow_prices=dict(
                 zip(instance.items, map(abs, solution.row_dual), strict=True)
             ),
-            availability=tuple(availability),
+            availability=tuple(availability.tolist()),
         )
 
+    def optimum(self, chosen: Iterable[Lever]) -> Optimum:
+        """C(S), one optimal route flow and the availabilities under the chosen levers, as
+        :meth:`evaluate` finds them, in arrays (for callers solving many lever sets)."""
+        availability, solution = self._solve(chosen)
+        columns = np.array(solution.col_value)
+        n_routes = len(self.instance.routes)
+        return Optimum(self._capability(columns[n_routes:].tolist()), columns[:n_routes],
+                       availability)
+
+    def _solve(self, chosen: Iterable[Lever]) -> tuple[np.ndarray, highspy.HighsSolution]:
+        """Solve for the chosen levers; their availabilities a_r(S) and HiGHS's solution."""
+        availability = self.instance.availability_array(chosen)
+        self._set_route_bounds(availability)
+        self._highs.run()
+        status = self._highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise SolverFailure(f"follower LP not solved to optimality: {status}")
+        return availability, self._highs.getSolution()
+
+    def _capability(self, outputs: list[float]) -> float:
+        """Σ_t v_t x_t from the targets' outputs x_t."""
+        return sum(t.value * x for t, x in zip(self.instance.targets, outputs, strict=True))
+
+    def _set_route_bounds(self, availability: np.ndarray) -> None:
+        """Set 0 ≤ y_r ≤ cap_r · a_r, passing HiGHS only the bounds that differ from the ones
+        it holds (a lever set changes few routes; HiGHS keeps its basis either way)."""
+        upper = np.where(self._unlimited, math.inf, self._finite_capacity * availability)
+        changed = np.flatnonzero(upper != self._route_upper).astype(np.int32)
+        if len(changed):
+            self._highs.changeColsBounds(
+                len(changed), changed, np.zeros(len(changed)), upper[changed]
+            )
+        self._route_upper = upper
+
     def _least_flows(self, capability: float) -> list[float]:
-        """Route flows of least total among responses reaching ``capability`` (less 1e-9)."""
+        """Route flows of least total among responses reaching ``capability`` (less
+        :data:`LEAST_FLOW_SLACK`)."""
         highs, instance = self._highs, self.instance
         n_routes, n_targets = len(instance.routes), len(instance.targets)
         target_columns = np.arange(n_routes, n_routes + n_targets, dtype=np.int32)
         target_values = np.array([t.value for t in instance.targets])
-        highs.addRow(capability - 1e-9, math.inf, n_targets, target_columns, target_values)
+        highs.addRow(capability - LEAST_FLOW_SLACK, math.inf, n_targets, target_columns,
+                     target_values)
         highs.changeColsCost(n_routes + n_targets, np.arange(n_routes + n_targets, dtype=np.int32),
                              np.concatenate([np.ones(n_routes), np.zeros(n_targets)]))
         highs.changeObjectiveSense(highspy.ObjSense.kMinimize)

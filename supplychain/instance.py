@@ -30,6 +30,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from supplychain.checks import categories
 from supplychain.errors import InputError
 from supplychain.schema import Pin, Pressure, Scenario, World
@@ -110,6 +112,21 @@ class Instance:
     covers_by_route: dict[int, tuple[Cover, ...]] = field(init=False, repr=False)
     cover_indices_by_lever: dict[Lever, tuple[int, ...]] = field(init=False, repr=False)
     """Positions in ``covers`` of the covers each lever takes part in."""
+    cover_route: np.ndarray = field(init=False, repr=False, compare=False)
+    """Route of each cover, by position in ``covers``."""
+    cover_residual: np.ndarray = field(init=False, repr=False, compare=False)
+    """Residual of each cover, by position in ``covers``."""
+    _joint_covers: np.ndarray = field(init=False, repr=False, compare=False)
+    """Positions of the covers that need more than one lever (tariffs with their control)."""
+    linked: dict[Lever, tuple[Lever, ...]] = field(init=False, repr=False, compare=False)
+    """Per lever, the levers it cannot be chosen without: b of every pair (lever, b) in
+    ``requires``, in ``same`` and in ``same`` reversed, in that order."""
+    _positions_by_lever: dict[Lever, np.ndarray] = field(init=False, repr=False, compare=False)
+    """``cover_indices_by_lever`` as arrays."""
+    _route_economic: np.ndarray = field(init=False, repr=False, compare=False)
+    """Lost sales of each route, by route index."""
+    _lever_rank: dict[Lever, int] = field(init=False, repr=False, compare=False)
+    """Position of each lever in sorted order (costs are summed in that order)."""
 
     def __post_init__(self) -> None:
         grouped: dict[int, list[Cover]] = {}
@@ -118,34 +135,62 @@ class Instance:
             grouped.setdefault(cover.route, []).append(cover)
             for lever in cover.levers:
                 by_lever.setdefault(lever, []).append(position)
-        object.__setattr__(
-            self, "covers_by_route", {route: tuple(covers) for route, covers in grouped.items()}
-        )
-        object.__setattr__(
-            self, "cover_indices_by_lever",
-            {lever: tuple(positions) for lever, positions in by_lever.items()},
-        )
+        linked: dict[Lever, list[Lever]] = {}
+        for a, b in [*self.requires, *self.same, *[(b, a) for a, b in self.same]]:
+            linked.setdefault(a, []).append(b)
+        derived = {
+            "covers_by_route": {route: tuple(covers) for route, covers in grouped.items()},
+            "cover_indices_by_lever": {
+                lever: tuple(positions) for lever, positions in by_lever.items()
+            },
+            "cover_route": np.array([cover.route for cover in self.covers], dtype=np.int64),
+            "cover_residual": np.array([cover.residual for cover in self.covers], dtype=float),
+            "_joint_covers": np.array(
+                [position for position, cover in enumerate(self.covers) if len(cover.levers) > 1],
+                dtype=np.int64,
+            ),
+            "_positions_by_lever": {
+                lever: np.array(positions, dtype=np.int64) for lever, positions in by_lever.items()
+            },
+            "_route_economic": np.array([route.economic_usd for route in self.routes]),
+            "linked": {lever: tuple(needs) for lever, needs in linked.items()},
+            "_lever_rank": {lever: rank for rank, lever in enumerate(sorted(self.diplomatic_cost))},
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+
+    def active_positions(
+        self, chosen: Iterable[Lever], among: Iterable[Lever] | None = None
+    ) -> np.ndarray:
+        """Positions in ``covers``, ascending, of the covers whose levers are all in ``chosen``;
+        with ``among``, only those in which one of the levers ``among`` takes part (only the
+        covers of those levers are looked at)."""
+        chosen_set = set(chosen)
+        looked_at = chosen_set if among is None else set(among) & chosen_set
+        reached = np.zeros(len(self.covers), dtype=bool)
+        for lever in looked_at:
+            if lever in self._positions_by_lever:
+                reached[self._positions_by_lever[lever]] = True
+        joint = self._joint_covers[reached[self._joint_covers]].tolist()
+        reached[[position for position in joint
+                 if not chosen_set.issuperset(self.covers[position].levers)]] = False
+        return np.flatnonzero(reached)
 
     def active_covers(self, chosen: Iterable[Lever]) -> list[Cover]:
         """Covers whose levers are all chosen, in the order of ``covers`` (only the covers of
         chosen levers are looked at)."""
-        chosen_set = set(chosen)
-        positions = {
-            position
-            for lever in chosen_set
-            for position in self.cover_indices_by_lever.get(lever, ())
-        }
-        return [
-            self.covers[position] for position in sorted(positions)
-            if chosen_set.issuperset(self.covers[position].levers)
-        ]
+        return [self.covers[position] for position in self.active_positions(chosen).tolist()]
+
+    def availability_array(self, chosen: Iterable[Lever]) -> np.ndarray:
+        """:meth:`availability` as an array: a_r(S) = min(1, min ρ over the active covers)."""
+        available = np.ones(len(self.routes))
+        positions = self.active_positions(chosen)
+        np.minimum.at(available, self.cover_route[positions], self.cover_residual[positions])
+        return available
 
     def availability(self, chosen: Iterable[Lever]) -> list[float]:
         """Per route, the fraction of capacity the adversary can still reach."""
-        available = [1.0] * len(self.routes)
-        for cover in self.active_covers(chosen):
-            available[cover.route] = min(available[cover.route], cover.residual)
-        return available
+        return self.availability_array(chosen).tolist()
 
     def covering_levers(self, chosen: Iterable[Lever]) -> dict[int, list[Lever]]:
         """Per covered route, the chosen levers that reach it."""
@@ -154,13 +199,29 @@ class Instance:
             result.setdefault(cover.route, []).extend(cover.levers)
         return {route: sorted(set(levers)) for route, levers in result.items()}
 
-    def cost(self, chosen: Iterable[Lever]) -> tuple[float, float]:
-        """Diplomatic units and economic USD of a lever set (each covered route counted once)."""
+    def covered(self, chosen: Iterable[Lever], among: Iterable[Lever] | None = None
+                ) -> np.ndarray:
+        """Per route, whether a cover active under ``chosen`` reaches it (``among``: only the
+        covers those levers take part in, as in :meth:`active_positions`)."""
+        reached = np.zeros(len(self.routes), dtype=bool)
+        reached[self.cover_route[self.active_positions(chosen, among)]] = True
+        return reached
+
+    def cost(self, chosen: Iterable[Lever], covered: np.ndarray | None = None
+             ) -> tuple[float, float]:
+        """Diplomatic units and economic USD of a lever set (each covered route counted once);
+        ``covered``: its :meth:`covered` routes, when the caller knows them already.
+
+        Levers are summed in sorted order and routes in index order, one after another (a
+        cumulative sum), so equal sets give equal floats however they are passed."""
         chosen_set = set(chosen)
-        covered = {cover.route for cover in self.active_covers(chosen_set)}
-        diplomatic = sum(self.diplomatic_cost[lever] for lever in sorted(chosen_set))
-        economic = sum(self.economic_cost[lever] for lever in sorted(chosen_set))
-        economic += sum(self.routes[route].economic_usd for route in sorted(covered))
+        reached = self.covered(chosen_set) if covered is None else covered
+        ordered = sorted(chosen_set, key=self._lever_rank.__getitem__)
+        diplomatic = sum(self.diplomatic_cost[lever] for lever in ordered)
+        economic = sum(self.economic_cost[lever] for lever in ordered)
+        lost_sales = self._route_economic[reached]
+        if len(lost_sales):
+            economic += float(np.cumsum(lost_sales)[-1])
         return diplomatic, economic
 
     def is_feasible(self, chosen: Iterable[Lever], tolerance: float = 1e-9) -> bool:

@@ -18,6 +18,10 @@ how far beyond its need the supply the levers leave the adversary still reaches.
 unlimited own production (a route without a capacity, limited only by its inputs) have no
 surplus figure and come last. Shadow prices rank the bottlenecks instead (a gap, having slack,
 usually has a zero shadow price).
+
+A large world's report stays readable: the first :data:`GAP_SECTIONS` gaps get a section and
+the long tables show :data:`TABLE_ROWS` rows; each cut says so and names the CSV file that
+holds everything (the figures cut themselves, see :mod:`supplychain.figures`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +60,7 @@ from supplychain.figures import (
     gap_heatmap,
     png,
     supply_graph_figure,
+    supply_view,
     waterfall_figure,
 )
 from supplychain.results import TABLES
@@ -85,6 +91,11 @@ CLOSERS_SHOWN = 5
 """Closers listed per gap (all of them are in ``closers.csv``)."""
 LEAD_ITEMS = 3
 """Gaps and bottlenecks named in the summary paragraph."""
+GAP_SECTIONS = 40
+"""Gaps the report gives a section of their own, largest first (all are in ``items.csv``)."""
+TABLE_ROWS = 100
+"""Rows the report's long tables show (bottlenecks, backfill of items that are not gaps,
+supply by item); the CSV files hold them all."""
 
 
 class NotAResultFolder(Exception):
@@ -105,6 +116,21 @@ class Results(Analysis):
     def solved(self) -> bool:
         """Whether the run has a policy (its capability is known)."""
         return self.summary["capability"] is not None
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Item id → name, for the items on the path to a target."""
+        return dict(zip(self.items["item"], self.items["name"], strict=True))
+
+    @cached_property
+    def backfill_of(self) -> dict[str, pd.DataFrame]:
+        """Item id → its rows of ``backfill``, in table order."""
+        return dict(iter(self.backfill.groupby("item", sort=False)))
+
+    @cached_property
+    def closers_of(self) -> dict[str, pd.DataFrame]:
+        """Item id → its rows of ``closers``, in table order."""
+        return dict(iter(self.closers.groupby("item", sort=False)))
 
 
 def typed(frame: pd.DataFrame, text_columns: set[str]) -> pd.DataFrame:
@@ -153,14 +179,9 @@ def read_results(folder: Path) -> Results:
 
 # The report's content.
 
-def item_names(results: Results) -> dict[str, str]:
-    """Item id → name, for the items on the path to a target."""
-    return dict(zip(results.items["item"], results.items["name"], strict=True))
-
-
 def item_phrase(results: Results, item: str) -> str:
     """An item as a reader meets it: its name and, in code, its id."""
-    name = item_names(results).get(item, item)
+    name = results.names.get(item, item)
     return f"{text(name)} ({code(item)})" if name != item else code(item)
 
 
@@ -204,7 +225,7 @@ def goal_phrase(results: Results) -> str:
     """What the adversary keeps, under the policy or (without one) under no levers: one
     target's output, or each target's capability."""
     prefix = "" if results.solved else "baseline_"
-    names = item_names(results)
+    names = results.names
     rows = list(results.targets.itertuples())
     if len(rows) == 1:
         target = rows[0]
@@ -275,7 +296,7 @@ def ranked_gaps(results: Results) -> pd.DataFrame:
 def backfill_shares(results: Results, item: str) -> list[tuple[str, float]]:
     """Backfill countries of an item with their share of its accessible supply, largest
     first."""
-    rows = results.backfill[results.backfill["item"] == item]
+    rows = results.backfill_of.get(item, results.backfill.iloc[:0])
     accessible = results.items.loc[results.items["item"] == item, "accessible"].iloc[0]
     by_country = rows.groupby("country")["capacity"].sum()
     return sorted(((country, capacity / accessible) for country, capacity in by_country.items()
@@ -311,7 +332,7 @@ def closer_phrase(results: Results, closer: pd.Series) -> str:
     """One closer in words: lever, the gap it narrows, capability removed, costs, budget."""
     extra = f" with {code(closer['with'])}" if closer["with"] else ""
     budget = "" if closer["within_budget"] else f", {strong('over the budget')}"
-    name = item_names(results).get(closer["item"], closer["item"])
+    name = results.names.get(closer["item"], closer["item"])
     return (f"{code(closer['lever'])}{extra} (on {text(name)}): it would remove a further "
             f"{closer['capability_removed'] * 100:.3g} percentage points of capability for "
             f"{number(closer['diplomatic_cost'])} more diplomatic units and "
@@ -461,7 +482,7 @@ def gap_section(results: Results, rank: int, gap: pd.Series) -> list[Block]:
             f"{number(gap['leak'])}, backfill {number(gap['backfill'])}, uncontrolled "
             f"{number(gap['uncontrolled'])}."),
     ]
-    backfill = results.backfill[results.backfill["item"] == gap["item"]]
+    backfill = results.backfill_of.get(gap["item"], results.backfill.iloc[:0])
     if not backfill.empty:
         rows = [(text(row.supplier_name), text(row.country), text(row.via),
                  number(row.capacity), percent(row.capacity / gap["accessible"]))
@@ -474,7 +495,7 @@ def gap_section(results: Results, rank: int, gap: pd.Series) -> list[Block]:
 
 def closer_blocks(results: Results, item: str) -> list[Block]:
     """What closes a gap: the first :data:`CLOSERS_SHOWN` closers, over-budget ones flagged."""
-    closers = results.closers[results.closers["item"] == item]
+    closers = results.closers_of.get(item, results.closers.iloc[:0])
     if closers.empty:
         return [Paragraph("What closes it: no lever left reaches this item.")]
     rows = [(f"{row.rank:g}", code(row.lever), code(row.with_) if row.with_ else "",
@@ -507,8 +528,13 @@ def gap_blocks(results: Results) -> list[Block]:
     gaps = ranked_gaps(results)
     if gaps.empty:
         blocks.append(Paragraph("No control gap."))
-    for rank, (_, gap) in enumerate(gaps.iterrows(), start=1):
+    for rank, (_, gap) in enumerate(gaps.head(GAP_SECTIONS).iterrows(), start=1):
         blocks += gap_section(results, rank, gap)
+    if len(gaps) > GAP_SECTIONS:
+        blocks.append(Paragraph(
+            f"The first {GAP_SECTIONS} of the {len(gaps)} gaps are detailed above; every gap is "
+            f"in {code('items.csv')} (column {code('gap')}), with its backfill in "
+            f"{code('backfill.csv')} and what would close it in {code('closers.csv')}.", "note"))
     blocks.append(Image(figure_path("gap_heatmap"),
                         "Accessible supply of each item by source class, as a multiple of what "
                         "the adversary requires; gaps in bold."))
@@ -528,11 +554,13 @@ def backfill_blocks(results: Results) -> list[Block]:
     elif not others.empty:
         rows = [(item_phrase(results, row.item), text(row.supplier_name), text(row.country),
                  text(row.via), number(row.capacity))
-                for row in others.itertuples()]
+                for row in others.head(TABLE_ROWS).itertuples()]
         columns = [("Item (not a gap)", False), ("Supplier", False), ("Country", False),
                    ("Via", False), ("Capacity", True)]
         blocks += [Paragraph("Backfill of items that are not gaps (the supply the adversary "
-                             "can reach there falls short of its need):"), table(columns, rows)]
+                             "can reach there falls short of its need):"), table(columns, rows),
+                   *rest_note(len(others), "backfill routes of items that are not gaps",
+                              "backfill.csv")]
     return blocks
 
 
@@ -543,12 +571,12 @@ def bottleneck_blocks(results: Results) -> list[Block]:
     if binding.empty:
         return [*blocks, Paragraph("No capacity-limited item binds the adversary.")]
     rows = [(item_phrase(results, row.item), number(row.required), number(row.accessible),
-             number(row.shadow_price)) for row in binding.itertuples()]
+             number(row.shadow_price)) for row in binding.head(TABLE_ROWS).itertuples()]
     columns = [("Item", False), ("Required", True), ("Accessible", True),
                ("Shadow price", True)]
-    return [*blocks, table(columns, rows), Paragraph(
-        "Shadow price: capability the adversary would gain per extra unit (a year's world "
-        "supply) of the item.", "note")]
+    return [*blocks, table(columns, rows), *rest_note(len(binding), "bottlenecks", "items.csv"),
+            Paragraph("Shadow price: capability the adversary would gain per extra unit (a "
+                      "year's world supply) of the item.", "note")]
 
 
 def item_blocks(results: Results) -> list[Block]:
@@ -558,15 +586,37 @@ def item_blocks(results: Results) -> list[Block]:
              number(row.accessible), number(row.indigenous), number(row.leak),
              number(row.backfill), number(row.uncontrolled),
              "gap" if row.gap else "controlled" if row.controlled else "")
-            for row in ranked_items(results.items).itertuples()]
+            for row in ranked_items(results.items).head(TABLE_ROWS).itertuples()]
     columns = [("Item", False), ("Required", True), ("World capacity", True),
                ("Accessible", True), ("Indigenous", True), ("Leak", True), ("Backfill", True),
                ("Uncontrolled", True), ("Control", False)]
     return [Heading(2, "Supply by item"), table(columns, rows),
-            Image(figure_path("supply_graph"),
-                  "The targets' supply graph, left to right: suppliers (dots, with their country) "
-                  "supply items (squares), edges coloured by source class; grey edges are the "
-                  "inputs of the adversary's own production.")]
+            *rest_note(len(results.items), "items", "items.csv"),
+            Image(figure_path("supply_graph"), supply_graph_caption(results))]
+
+
+def supply_graph_caption(results: Results) -> str:
+    """The supply graph's caption, saying what a large graph groups and leaves out."""
+    caption = ("The targets' supply graph, left to right: suppliers (dots, with their country) "
+               "supply items (squares), edges coloured by source class; grey edges are the "
+               "inputs of the adversary's own production.")
+    view = supply_view(results.routes, ranked_items(results.items))
+    if view.grouped:
+        caption += (" The graph is large: each dot stands for an item's suppliers of one source "
+                    "class, with their number and the countries with most capacity")
+        caption += (f", and only the {len(view.items)} of {view.total} items nearest the "
+                    f"targets are drawn (all are in {code('items.csv')} and "
+                    f"{code('routes.csv')})." if len(view.items) < view.total else ".")
+    return caption
+
+
+def rest_note(total: int, what: str, csv: str) -> list[Block]:
+    """The note under a table cut at :data:`TABLE_ROWS` rows of ``total``, naming the CSV
+    file that holds them all; nothing when the table is whole."""
+    if total <= TABLE_ROWS:
+        return []
+    return [Paragraph(f"The first {TABLE_ROWS} of {total} {what} are shown; all are in "
+                      f"{code(csv)}.", "note")]
 
 
 def provenance_blocks(results: Results) -> list[Block]:
@@ -622,7 +672,7 @@ def draw_figures(results: Results) -> dict[str, bytes]:
         figure_path("waterfall"): png(waterfall_figure(results.waterfall)),
         figure_path("gap_heatmap"): png(gap_heatmap(items)),
         figure_path("backfill_by_country"): png(backfill_figure(results.backfill, items)),
-        figure_path("supply_graph"): png(supply_graph_figure(results.routes, results.items)),
+        figure_path("supply_graph"): png(supply_graph_figure(results.routes, items)),
     }
 
 

@@ -231,6 +231,32 @@ def test_the_gap_heat_map_shows_at_most_forty_items_and_says_so() -> None:
         "controlled": True,
     })
     axes = gap_heatmap(items).axes[0]
-    assert len(axes.get_yticklabels()) == 40
+    assert axes.images[0].get_array().shape == (40, 5)
+    rows = [text.get_text() for text in axes.texts if text.get_ha() == "right"]
+    assert rows == [f"Item {n} (controlled)" for n in range(40)]
     assert axes.get_title(loc="left").replace("\n", " ").endswith(
         "(the first 40 of 45 items; all are in items.csv)")
+
+
+def test_a_large_world_details_the_first_gaps_and_cuts_long_tables(
+    example: Path, tmp_path: Path
+) -> None:
+    """120 gaps added to the example's 5 items: the first 40 get a section, and the supply
+    table shows 100 of the 125 items; both say where the rest are."""
+    folder = tmp_path / "example"
+    shutil.copytree(example, folder)
+    items = pd.read_csv(folder / "items.csv", dtype=str, keep_default_na=False)
+    gap = items[items["item"] == "etch_tool"].iloc[0]
+    extra = pd.DataFrame([{**gap, "item": f"part{n:03d}", "name": f"Part {n}", "gap": "True",
+                           "controlled": "True", "bottleneck": "False",
+                           "accessible": str(1 + n / 1000)}
+                          for n in range(120)])
+    pd.concat([items, extra]).to_csv(folder / "items.csv", index=False)
+    write_report(folder)
+    report = (folder / "report.md").read_text()
+    assert "### 40. Part 80 (`part080`)" in report and "### 41." not in report
+    assert ("The first 40 of the 120 gaps are detailed above; every gap is in `items.csv` "
+            "(column `gap`), with its backfill in `backfill.csv` and what would close it in "
+            "`closers.csv`.") in report
+    assert "The first 100 of 125 items are shown; all are in `items.csv`." in report
+    assert report.count("| Part ") == 100
