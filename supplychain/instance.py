@@ -27,7 +27,7 @@ A route's availability under a lever set S is ``min(1, min ρ over covers active
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -347,28 +347,28 @@ def _base_levers(
         return controller in origins
 
     de_minimis = scenario.de_minimis
+    direct_by_category = _grouped(direct, lambda r: r.category)
     for category in _allowed(scenario.levers.control, foreign_categories):
         covers = [
             (r.index, r.leakage)
-            for r in direct
-            if r.category == category
-            and (r.country == controller or (de_minimis is not None and content(r) > de_minimis))
+            for r in direct_by_category.get(category, [])
+            if r.country == controller or (de_minimis is not None and content(r) > de_minimis)
         ]
         lever = Lever("control", None, category)
         catalogue.diplomatic[lever] = 0.0
         catalogue.economic[lever] = 0.0
         catalogue.covers.extend(Cover(route, residual, (lever,)) for route, residual in covers)
+    by_category_and_country = _grouped(reachable, lambda r: (r.category, r.via or r.country))
     for country in sorted(scenario.partners):
         if aligners is not None and country not in aligners:
             continue
         partner = scenario.partners[country]
         for category in _allowed(scenario.levers.align, all_categories):
             covers = [
-                (r.index, r.leakage)
-                for r in reachable
-                if r.category == category and (r.via or r.country) == country
+                (r.index, r.leakage) for r in by_category_and_country.get((category, country), [])
             ]
             catalogue.add(Lever("align", country, category), covers, partner.align_cost)
+    direct_by_category_and_country = _grouped(direct, lambda r: (r.category, r.country))
     for country in sorted(set(world.countries) - {controller, scenario.adversary}):
         partner = scenario.partners.get(country)
         fdpr_cost = (
@@ -379,8 +379,8 @@ def _base_levers(
         for category in _allowed(scenario.levers.fdpr, all_categories):
             covers = [
                 (r.index, r.leakage)
-                for r in direct
-                if r.category == category and r.country == country and direct_product(r)
+                for r in direct_by_category_and_country.get((category, country), [])
+                if direct_product(r)
             ]
             catalogue.add(
                 Lever("fdpr", country, category), covers, fdpr_cost,
@@ -396,44 +396,55 @@ def _pressure_levers(
     via_routes = [r for r in reachable if r.via is not None]
     countries = set(world.countries) - {scenario.controller, adversary}
     all_categories = categories(world)
+    via_by_country = _grouped(via_routes, lambda r: r.via)
+    via_by_country_and_category = _grouped(via_routes, lambda r: (r.via, r.category))
     for country in _allowed(scenario.levers.monitor, countries):
         pressure = scenario.pressure.get(country, Pressure())
-        covers = [(r.index, 1.0 - pressure.monitor_effect) for r in via_routes if r.via == country]
+        covers = [(r.index, 1.0 - pressure.monitor_effect)
+                  for r in via_by_country.get(country, [])]
         catalogue.add(Lever("monitor", country, None), covers, pressure.monitor_cost)
     for country in _allowed(scenario.levers.restrict, countries):
         pressure = scenario.pressure.get(country, Pressure())
         for category in sorted(all_categories):
             covers = [
                 (r.index, r.leakage)
-                for r in via_routes
-                if r.via == country and r.category == category
+                for r in via_by_country_and_category.get((country, category), [])
             ]
             catalogue.add(
                 Lever("restrict", country, category), covers, pressure.restrict_cost,
                 economic=pressure.restrict_cost_usd, needs=Lever("control", None, category),
             )
+    direct_by_country = _grouped((r for r in reachable if r.via is None), lambda r: r.country)
     for country in _allowed(scenario.levers.tariff, countries):
         pressure = scenario.pressure.get(country, Pressure())
         lever = Lever("tariff", country, None)
         tariff_covers = [
             Cover(r.index, 1.0 - pressure.tariff_compliance, (lever, control))
-            for r in reachable
-            if r.via is None and r.country == country
-            and (control := Lever("control", None, r.category)) in catalogue.diplomatic
+            for r in direct_by_country.get(country, [])
+            if (control := Lever("control", None, r.category)) in catalogue.diplomatic
         ]
         if tariff_covers:
             catalogue.diplomatic[lever] = pressure.tariff_cost
             catalogue.economic[lever] = 0.0
             catalogue.covers.extend(tariff_covers)
+    owned_by_country = _grouped(
+        (r for r in routes if not r.domestic and r.owner == adversary), lambda r: r.country
+    )
     for country in _allowed(scenario.levers.screen, set(world.countries) - {adversary}):
         pressure = scenario.pressure.get(country, Pressure())
-        covers = [
-            (r.index, r.leakage)
-            for r in routes
-            if not r.domestic and r.owner == adversary and r.country == country
-        ]
+        covers = [(r.index, r.leakage) for r in owned_by_country.get(country, [])]
         catalogue.add(Lever("screen", country, None), covers, pressure.screen_cost)
 
+
+
+def _grouped(
+    routes: Iterable[RouteData], key: Callable[[RouteData], Hashable]
+) -> dict[Hashable, list[RouteData]]:
+    """Routes by ``key``, each group in route order (one pass, instead of a scan per lever)."""
+    groups: dict[Hashable, list[RouteData]] = {}
+    for route in routes:
+        groups.setdefault(key(route), []).append(route)
+    return groups
 
 
 def pin_lever(pin: Pin) -> Lever:
