@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if "scaling" in arguments.only:
         print("scaling", file=sys.stderr)
         results["scaling"] = scaling({"1k": 1} if arguments.quick else
-                                     {"1k": 5, "10k": 5, "100k": 1})
+                                     {"1k": 5, "10k": 5, "100k": 5})
     if "curated" in arguments.only:
         print("curated", file=sys.stderr)
         row, wall = curated(runs)
