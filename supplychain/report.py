@@ -636,6 +636,7 @@ def provenance_blocks(results: Results) -> list[Block]:
         ("Model file", f"{code(record['model_file'])}, sha256 {code(record['model_sha256'])}"),
         ("Versions", f"supplychain {text(record['supplychain'])}, Pyomo {text(record['pyomo'])}, "
                      f"highspy {text(record['highspy'])}"),
+        ("MILP backend", code(record.get("milp_backend", "pyomo"))),
         ("Solver options", text(options)),
     ]
     return [Heading(2, "Provenance"), table([("", False), ("", False)], rows)]

@@ -57,6 +57,7 @@ def provenance(run: Run) -> dict[str, Any]:
         "supplychain": __version__,
         "pyomo": version("pyomo"),
         "highspy": version("highspy"),
+        "milp_backend": run.outcome.backend,
         "solver_options": {
             **SOLVER_OPTIONS,
             "mip_rel_gap": run.scenario.solver.mip_gap,

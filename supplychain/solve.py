@@ -85,6 +85,8 @@ class Outcome:
     follower: FollowerSolution | None
     build_seconds: float
     solve_seconds: float
+    backend: str
+    """The MILP backend that solved it (one of :data:`BACKENDS`)."""
 
 
 def solve(
@@ -129,7 +131,7 @@ def solve(
         if number == 0:
             bound = None if result.status == "infeasible" else _bound(result.bound, step)
             if result.status == "infeasible" or result.incumbent is None:
-                return _no_answer(result.status, bound, build_seconds, solve_started)
+                return _no_answer(result.status, bound, build_seconds, solve_started, backend)
             gap = _gap(result.incumbent, bound)
         elif result.status == "infeasible":
             raise InternalError(f"tie-breaking stage '{name}' lost the earlier stages' answer")
@@ -145,7 +147,7 @@ def solve(
     chosen = tuple(leader.chosen())
     solve_seconds = time.perf_counter() - solve_started
     return _checked(instance, follower, leader, chosen, status, bound, gap, first_value,
-                    build_seconds, solve_seconds)
+                    (build_seconds, solve_seconds), backend)
 
 
 def build_leader(instance: Instance, backend: str = "highs") -> Leader:
@@ -250,9 +252,11 @@ def _gap(incumbent: float, bound: float) -> float:
     return 0.0 if difference <= 1e-12 else difference / max(abs(incumbent), 1e-10)
 
 
-def _no_answer(status: str, bound: float | None, build: float, started: float) -> Outcome:
+def _no_answer(
+    status: str, bound: float | None, build: float, started: float, backend: str
+) -> Outcome:
     return Outcome(status, (), None, bound, None, 0.0, 0.0, None, build,
-                   time.perf_counter() - started)
+                   time.perf_counter() - started, backend)
 
 
 def _checked(
@@ -264,8 +268,8 @@ def _checked(
     bound: float | None,
     gap: float | None,
     first_value: float | None,
-    build_seconds: float,
-    solve_seconds: float,
+    seconds: tuple[float, float],
+    backend: str,
 ) -> Outcome:
     """Re-evaluate the chosen levers with the follower LP and refuse disagreements."""
     try:
@@ -291,4 +295,4 @@ def _checked(
         raise InternalError(f"chosen levers break a policy rule: {labels}")
     diplomatic, economic = instance.cost(chosen)
     return Outcome(status, chosen, response.capability, bound, gap, diplomatic, economic,
-                   response, build_seconds, solve_seconds)
+                   response, *seconds, backend)

@@ -56,6 +56,7 @@ def test_summary_has_the_design_keys_and_the_solver_bound(example_run: Path) -> 
     provenance = summary["provenance"]
     assert len(provenance["scenario_sha256"]) == len(provenance["model_sha256"]) == 64
     assert provenance["solver_options"]["threads"] == 1
+    assert provenance["milp_backend"] == "highs"
 
 
 def test_routes_csv_shows_covered_routes_and_flows(example_run: Path) -> None:
