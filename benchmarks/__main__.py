@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,27 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     runs = 1 if arguments.quick else 5
     stored = out / "results.json"
     results: dict[str, Any] = json.loads(stored.read_text()) if stored.exists() else {}
-    if "enumeration" in arguments.only:
-        print("versus enumeration", file=sys.stderr)
-        levers = ENUMERATION_LEVERS[:1] if arguments.quick else ENUMERATION_LEVERS
-        results["enumeration"] = versus_enumeration(runs, levers)
-    if "greedy" in arguments.only:
-        print("versus greedy", file=sys.stderr)
-        results["greedy"] = versus_greedy(2 if arguments.quick else 20)
-    if "backends" in arguments.only:
-        print("MILP backends", file=sys.stderr)
-        results["backends"] = versus_pyomo({"1k": 1} if arguments.quick else
-                                           {"1k": 5, "10k": 5})
-    if "scaling" in arguments.only:
-        print("scaling", file=sys.stderr)
-        results["scaling"] = scaling({"1k": 1} if arguments.quick else
-                                     {"1k": 5, "10k": 5, "100k": 5})
-    if "curated" in arguments.only:
-        print("curated", file=sys.stderr)
-        row, wall = curated(runs)
-        results["curated"] = {**row, "command_wall": wall}
+    quick = arguments.quick
+    measurements: dict[str, Callable[[], Any]] = {
+        "enumeration": lambda: versus_enumeration(
+            runs, ENUMERATION_LEVERS[:1] if quick else ENUMERATION_LEVERS),
+        "greedy": lambda: versus_greedy(2 if quick else 20),
+        "backends": lambda: versus_pyomo({"1k": 1} if quick else {"1k": 5, "10k": 5}),
+        "scaling": lambda: scaling({"1k": 1} if quick else {"1k": 5, "10k": 5, "100k": 5}),
+        "curated": lambda: curated(runs),
+    }
     out.mkdir(parents=True, exist_ok=True)
-    stored.write_text(json.dumps(results, indent=2))
+    for part in PARTS:
+        if part in arguments.only:
+            print(part, file=sys.stderr)
+            results[part] = measurements[part]()
+            stored.write_text(json.dumps(results, indent=2))
     write_results(results, out)
     print(f"results: {out}", file=sys.stderr)
     return 0

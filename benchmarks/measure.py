@@ -147,27 +147,40 @@ def versus_greedy(random_instances: int) -> list[Row]:
 
 def phases(scenario: Path, out: Path, timeout: float | None = None) -> Row:
     """One run in a fresh interpreter (:mod:`benchmarks.phases`). A run stopped by
-    ``timeout`` gives the phases it finished, with ``stopped_after`` seconds."""
+    ``timeout`` gives the phases it finished, with ``stopped_after`` seconds; a run that
+    failed gives them with ``failed``, the last line it printed to standard error."""
     command = [sys.executable, "-m", "benchmarks.phases", str(scenario), str(out)]
+    failed = None
     try:
         completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                                   check=True, timeout=timeout)
+                                   timeout=timeout)
         output = completed.stdout
+        if completed.returncode != 0:
+            failed = (completed.stderr.strip().splitlines() or ["no message"])[-1]
     except subprocess.TimeoutExpired as stopped:
         partial = stopped.stdout or b""
         output = partial.decode() if isinstance(partial, bytes) else partial
-    row: Row = json.loads(output.strip().splitlines()[-1])
-    if "report" not in row:
+    lines = output.strip().splitlines()
+    row: Row = json.loads(lines[-1]) if lines else {}
+    if failed is not None:
+        row["failed"] = failed
+    elif "report" not in row:
         row["stopped_after"] = timeout
     return row
 
 
 def medians(rows: list[Row]) -> Row:
-    """Median of every numeric field; other fields from the first row."""
+    """Median of every numeric field over the runs that have it; other fields from the first
+    row; ``failed`` or ``stopped_after`` when any run has it."""
     merged = dict(rows[0])
-    for key, value in rows[0].items():
-        if isinstance(value, float):
-            merged[key] = statistics.median(row[key] for row in rows)
+    numeric = {key for row in rows for key, value in row.items() if isinstance(value, float)}
+    for key in sorted(numeric):
+        merged[key] = statistics.median(
+            row[key] for row in rows if isinstance(row.get(key), float))
+    for flag in ("failed", "stopped_after"):
+        flagged = [row[flag] for row in rows if flag in row]
+        if flagged:
+            merged[flag] = flagged[0]
     merged["runs"] = len(rows)
     return merged
 
@@ -223,9 +236,9 @@ def versus_pyomo(runs: dict[str, int]) -> list[Row]:
     return rows
 
 
-def curated(runs: int) -> tuple[Row, float]:
-    """The curated scenario through :mod:`benchmarks.phases`, and the median wall time of the
-    whole ``supplychain run`` command (interpreter start included)."""
+def curated(runs: int) -> Row:
+    """The curated scenario through :mod:`benchmarks.phases`, with ``command_wall``: the
+    median wall time of the whole ``supplychain run`` command (interpreter start included)."""
     samples, walls = [], []
     with tempfile.TemporaryDirectory() as scratch:
         for _ in range(runs):
@@ -235,4 +248,4 @@ def curated(runs: int) -> tuple[Row, float]:
             seconds, _ = timed(subprocess.run, command, cwd=ROOT, capture_output=True,
                                check=True)
             walls.append(seconds)
-    return medians(samples), statistics.median(walls)
+    return {**medians(samples), "command_wall": statistics.median(walls)}
