@@ -173,7 +173,9 @@ class HighsLeader:
         self.highs.addRow(-math.inf, upper, len(indices), indices, values)
 
     def run(self, time_limit: float | None, mip_gap: float, abs_gap: float) -> StageResult:
-        """Solve the current stage, starting from the last incumbent when there is one.
+        """Solve the current stage, starting from the last incumbent when there is one; a
+        stage that ends without a solution of its own (say, stopped by the time limit before
+        it read its start) leaves the previous stage's solution loaded.
 
         HiGHS 1.16 can return the MIP start itself, unchanged, with the objective of the
         better point presolve mapped it to (seen on the example world's lever-count stage).
@@ -214,7 +216,6 @@ class HighsLeader:
         status = _status(highs.getModelStatus())
         info = highs.getInfo()
         if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-            self.values = None
             return StageResult(status, None, None if status == "infeasible" else
                                _bound(info, None))
         self.values = np.array(highs.getSolution().col_value)
@@ -223,7 +224,8 @@ class HighsLeader:
                            _bound(info, incumbent if status == "optimal" else None))
 
     def _consistent(self, result: StageResult) -> bool:
-        """Whether the loaded solution has the objective HiGHS reports."""
+        """Whether the loaded solution has the objective HiGHS reports (a stage that found no
+        solution leaves the previous stage's loaded)."""
         if self.values is None or result.incumbent is None:
             return True
         value = float(np.dot(self.cost, self.values))

@@ -8,7 +8,7 @@ import pytest
 
 from supplychain.follower import FollowerLP
 from supplychain.pipeline import load, solve_scenario
-from supplychain.solve import BACKENDS, _bound, objective_step, solve
+from supplychain.solve import BACKENDS, _bound, build_leader, objective_step, solve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,3 +77,23 @@ def test_an_unknown_backend_is_refused() -> None:
     instance = solve_scenario(loaded).instance
     with pytest.raises(ValueError, match="unknown MILP backend 'cplex'"):
         solve(instance, FollowerLP(instance), backend="cplex")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_stage_without_a_solution_keeps_the_previous_one_loaded(backend: str) -> None:
+    """A tie-break stage stopped before it has a solution (here: made infeasible) leaves the
+    earlier stage's levers and capability loaded, so a time-limited run still reports them."""
+    loaded, _ = load(ROOT / "scenarios" / "example.yaml")
+    instance = solve_scenario(loaded).instance
+    leader = build_leader(instance, backend)
+    leader.minimize("capability")
+    first = leader.run(None, 0.0, 1e-9)
+    chosen, capability = leader.chosen(), leader.capability()
+    assert first.status == "optimal"
+    assert capability == pytest.approx(0.29)
+    leader.hold("capability", -1.0)
+    leader.minimize("diplomatic")
+    second = leader.run(None, 0.0, 1e-9)
+    assert (second.status, second.incumbent) == ("infeasible", None)
+    assert leader.chosen() == chosen
+    assert leader.capability() == pytest.approx(capability)
