@@ -15,6 +15,14 @@ ECONOMIC_UNIT = 1e9
 """The MILP counts economic cost in billions of USD, keeping its coefficients near 1."""
 
 
+def fixed_levers(instance: Instance) -> dict[Lever, float]:
+    """The levers the MILP fixes, with their value: pinned levers (off wins over on), and in
+    ``mode: evaluate`` every lever (1 exactly for the pinned-on ones)."""
+    if instance.mode == "evaluate":
+        return {lever: float(lever in instance.pinned_on) for lever in instance.levers}
+    return {**dict.fromkeys(instance.pinned_on, 1.0), **dict.fromkeys(instance.pinned_off, 0.0)}
+
+
 def dual_bounds(instance: Instance) -> dict[str, float]:
     """U_j: an upper bound on some optimal item dual, from the input DAG (see
     :mod:`supplychain.model` for why it is valid)."""

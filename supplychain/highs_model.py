@@ -34,7 +34,13 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from supplychain.formulation import ECONOMIC_UNIT, RouteClass, dual_bounds, route_classes
+from supplychain.formulation import (
+    ECONOMIC_UNIT,
+    RouteClass,
+    dual_bounds,
+    fixed_levers,
+    route_classes,
+)
 from supplychain.highs import quiet_highs
 from supplychain.instance import Instance, Lever
 from supplychain.stages import InternalError, StageResult
@@ -248,17 +254,10 @@ class HighsLeader:
 def _lever_bounds(
     instance: Instance, index: dict[Lever, int]
 ) -> tuple[list[float], list[float]]:
-    """Bounds of the binaries: 0..1, pinned levers fixed, every lever fixed when evaluating."""
+    """Bounds of the binaries: 0..1, fixed levers (:func:`fixed_levers`) at their value."""
     lower, upper = [0.0] * len(index), [1.0] * len(index)
-    fixed_on = set(instance.pinned_on)
-    fixed_off = set(instance.pinned_off)
-    if instance.mode == "evaluate":
-        fixed_off = set(instance.levers) - fixed_on
-    for lever, i in index.items():
-        if lever in fixed_on:
-            lower[i] = 1.0
-        if lever in fixed_off:
-            lower[i] = upper[i] = 0.0
+    for lever, value in fixed_levers(instance).items():
+        lower[index[lever]] = upper[index[lever]] = value
     return lower, upper
 
 

@@ -47,7 +47,14 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from supplychain.formulation import ECONOMIC_UNIT, Inputs, RouteClass, dual_bounds, route_classes
+from supplychain.formulation import (
+    ECONOMIC_UNIT,
+    Inputs,
+    RouteClass,
+    dual_bounds,
+    fixed_levers,
+    route_classes,
+)
 from supplychain.instance import Instance, Lever
 
 
@@ -91,13 +98,8 @@ def build_leader_model(instance: Instance) -> LeaderModel:
 
 def _leader_variables(m: pyo.ConcreteModel, instance: Instance, index: dict[Lever, int]) -> None:
     m.z = pyo.Var(m.LEVERS, domain=pyo.Binary)
-    for lever in instance.pinned_on:
-        m.z[index[lever]].fix(1)
-    for lever in instance.pinned_off:
-        m.z[index[lever]].fix(0)
-    if instance.mode == "evaluate":
-        for lever in instance.levers:
-            m.z[index[lever]].fix(1 if lever in instance.pinned_on else 0)
+    for lever, value in fixed_levers(instance).items():
+        m.z[index[lever]].fix(value)
 
 
 def _dual_feasibility(
