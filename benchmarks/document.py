@@ -104,7 +104,7 @@ def markdown(results: dict[str, Any]) -> str:
              GOALS_MD, "", *table(["goal", "measured", "verdict"], goals(results))]
     if "enumeration" in results:
         lines += ["## Exact MILP against enumerating every lever set", "",
-                  "Layered synthetic worlds of 60 routes (`supplychain.synthetic.Scale`), one "
+                  "Layered synthetic worlds of 60 routes (`supplychain.testing.Scale`), one "
                   "per lever count. MILP: build and all four lexicographic stages (`solve`). "
                   "Enumeration: `tests/bruteforce.py`, one follower LP per feasible set (sets "
                   "over the budget are skipped before their LP). *ratio* is enumeration over "
@@ -121,7 +121,7 @@ def markdown(results: dict[str, Any]) -> str:
         rows = results["greedy"]
         worse = [r for r in rows if r["greedy"] > r["exact"] + 1e-9]
         lines += ["## Greedy heuristic against the optimum", "",
-                  "`supplychain.greedy`: add the lever (with what it needs) of most capability "
+                  "`supplychain.solve.greedy`: add the lever (with what it needs) of most capability "
                   "removed per share of budget until nothing fits or helps. *share removed* is "
                   "what greedy removes as a fraction of what the optimum removes. One run each "
                   "(the answers, not the times, are the point).", "",
@@ -137,9 +137,9 @@ def markdown(results: dict[str, Any]) -> str:
                            seconds(r["greedy_s"])] for r in rows])]
     if "backends" in results:
         lines += ["## MILP backends", "",
-                  "The same MILP built as highspy arrays (`supplychain.highs_model`, the "
+                  "The same MILP built as highspy arrays (`supplychain.model.highs_leader`, the "
                   "default: objective swapped per stage, each stage started from the previous "
-                  "solution) and as the Pyomo model (`supplychain.model`, handed to HiGHS "
+                  "solution) and as the Pyomo model (`supplychain.model.pyomo_model`, handed to HiGHS "
                   "through `pyomo.contrib.solver` at every stage). *solve* is the four "
                   "lexicographic stages.", "",
                   *table(["size", "routes", "levers", "backend", "runs", "build s", "solve s",

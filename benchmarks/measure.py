@@ -24,14 +24,14 @@ from benchmarks.worlds import (
     enumeration_scale,
     write_scaled,
 )
-from supplychain.follower import FollowerLP
-from supplychain.graph import topological_items
-from supplychain.greedy import greedy
-from supplychain.instance import Instance, build_instance
-from supplychain.pipeline import load, solve_scenario
-from supplychain.schema import Scenario, World
-from supplychain.solve import BACKENDS, Outcome, solve
-from supplychain.synthetic import Size, random_scenario, random_world, scaled_world
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.schema import Scenario, World
+from supplychain.model.follower import FollowerLP
+from supplychain.model.instance import Instance, build_instance
+from supplychain.runs.pipeline import load, solve_scenario
+from supplychain.solve.greedy import greedy
+from supplychain.solve.lexicographic import BACKENDS, Outcome, solve
+from supplychain.testing import Size, random_scenario, random_world, scaled_world
 
 Row = dict[str, Any]
 TIMEOUT = 900.0
@@ -202,7 +202,7 @@ def scaling(runs: dict[str, int]) -> list[Row]:
 
 
 def versus_pyomo(runs: dict[str, int]) -> list[Row]:
-    """Both MILP backends (:data:`supplychain.solve.BACKENDS`) on the synthetic worlds: median
+    """Both MILP backends (:data:`supplychain.solve.lexicographic.BACKENDS`) on the synthetic worlds: median
     seconds of the MILP build and of the four stages, ``runs[size]`` runs each, and whether
     they reach the same capability and costs."""
     rows = []

@@ -27,10 +27,10 @@ PHASES = ("imports", "load", "build", "solve", "report")
 
 def main(arguments: list[str]) -> None:
     started = time.perf_counter()
-    from supplychain.pipeline import load, solve_scenario
-    from supplychain.report import write_report
-    from supplychain.results import write_run
-    from supplychain.solve import build_leader
+    from supplychain.report.sections import write_report
+    from supplychain.results.write import write_run
+    from supplychain.runs.pipeline import load, solve_scenario
+    from supplychain.solve.lexicographic import build_leader
 
     imported = time.perf_counter()
     scenario, out = Path(arguments[0]), Path(arguments[1])
@@ -38,7 +38,7 @@ def main(arguments: list[str]) -> None:
     loaded, record["load"] = load(scenario)
     emit(record)
     run = solve_scenario(loaded, load_seconds=record["load"])
-    importlib.import_module("supplychain.pyomo_leader")
+    importlib.import_module("supplychain.model.pyomo_leader")
     builds = {}
     for backend in ("highs", "pyomo"):
         started = time.perf_counter()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from supplychain.synthetic import Scale, scaled_world
+from supplychain.testing import Scale, scaled_world
 
 ROOT = Path(__file__).resolve().parents[1]
 CURATED = ROOT / "scenarios" / "us_unilateral.yaml"

@@ -16,15 +16,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from supplychain import __version__
-from supplychain.batch import Kind, default_jobs, solve_all
 from supplychain.console import INTERRUPTED
-from supplychain.diagnose import explain_infeasible
 from supplychain.errors import InputError
-from supplychain.eto import import_to_file
-from supplychain.figures import compare_figure, frontier_figure, png
-from supplychain.pipeline import Run, load, solve_scenario, validate_file
-from supplychain.report import NotAResultFolder, write_report
-from supplychain.results import ResultsNotWritten, batch_frame, write_csv, write_run
+from supplychain.importers.eto import import_to_file
+from supplychain.report.figures import compare_figure, frontier_figure, png
+from supplychain.report.sections import NotAResultFolder, write_report
+from supplychain.results.write import ResultsNotWritten, batch_frame, write_csv, write_run
+from supplychain.runs.batch import Kind, default_jobs, solve_all
+from supplychain.runs.pipeline import Run, load, solve_scenario, validate_file
+from supplychain.solve.diagnose import explain_infeasible
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
 ALLOW_HELP = ("exit 0 when a solve stops at its time limit with an incumbent policy (its gap "

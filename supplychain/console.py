@@ -5,7 +5,7 @@ traceback either, so the import happens inside the guard. An interrupt that land
 callback Python cannot raise from (a weak-reference or finaliser callback during garbage
 collection) would be printed as an "exception ignored" traceback and lost; it is delivered
 again 50 ms later from a timer thread, by when ordinary code runs again. (An interrupt during
-a HiGHS solve is handled in :mod:`supplychain.solve`.)
+a HiGHS solve is handled in :mod:`supplychain.solve.lexicographic`.)
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import chain, combinations
 
-from supplychain.follower import FollowerLP
-from supplychain.instance import Instance, Lever
+from supplychain.model.follower import FollowerLP
+from supplychain.model.instance import Instance, Lever
 
 TIE = 1e-7
 COST_TIE = 1e-7

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from supplychain.pipeline import Run, load, solve_scenario
+from supplychain.runs.pipeline import Run, load, solve_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from conftest import SHIPPED_SCENARIOS
 
-from supplychain.analysis import SOURCE_CLASSES, analyse
-from supplychain.follower import FollowerLP
-from supplychain.load import LoadedScenario, LoadedWorld
-from supplychain.pipeline import Run, solve_scenario
-from supplychain.schema import Scenario, World
-from supplychain.yamldoc import parse_document
+from supplychain.analysis.tables import SOURCE_CLASSES, analyse
+from supplychain.inputs.load import LoadedScenario, LoadedWorld
+from supplychain.inputs.schema import Scenario, World
+from supplychain.inputs.yamldoc import parse_document
+from supplychain.model.follower import FollowerLP
+from supplychain.runs.pipeline import Run, solve_scenario
 
 GAP_WORLD = """
 name: gap

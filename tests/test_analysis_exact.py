@@ -12,19 +12,19 @@ import numpy as np
 import pytest
 from conftest import SHIPPED_SCENARIOS
 
-from supplychain.analysis import (
+from supplychain.analysis.tables import (
     ACTIVE,
     Capabilities,
     Waterfall,
     analyse,
     with_requirements,
 )
-from supplychain.follower import LEAST_FLOW_SLACK, FollowerLP
-from supplychain.graph import topological_items
-from supplychain.instance import Cover, Instance, Lever, build_instance
-from supplychain.pipeline import Run
-from supplychain.schema import Scenario, World
-from supplychain.synthetic import Scale, Size, random_scenario, random_world, scaled_world
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.schema import Scenario, World
+from supplychain.model.follower import LEAST_FLOW_SLACK, FollowerLP
+from supplychain.model.instance import Cover, Instance, Lever, build_instance
+from supplychain.runs.pipeline import Run
+from supplychain.testing import Scale, Size, random_scenario, random_world, scaled_world
 
 SEEDS = range(20)
 

@@ -1,6 +1,6 @@
 """The MILP against brute-force enumeration on random small instances (DESIGN §5).
 
-Every instance is drawn from a seed by :mod:`supplychain.synthetic` and then given, by the
+Every instance is drawn from a seed by :mod:`supplychain.testing` and then given, by the
 seed too, pins, ``mode: evaluate``, ``objective: {minimize: cost}`` or a plurilateral regime.
 Instances with fewer than 5 or more than 12 levers are redrawn so that enumeration (at most
 4096 LPs) stays quick.
@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from bruteforce import enumerate_optimum
 
-from supplychain.follower import FollowerLP
-from supplychain.graph import topological_items
-from supplychain.instance import Instance, Lever, build_instance
-from supplychain.schema import Scenario, World
-from supplychain.solve import BACKENDS, solve
-from supplychain.synthetic import ADVERSARY, Size, random_scenario, random_world
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.schema import Scenario, World
+from supplychain.model.follower import FollowerLP
+from supplychain.model.instance import Instance, Lever, build_instance
+from supplychain.solve.lexicographic import BACKENDS, solve
+from supplychain.testing import ADVERSARY, Size, random_scenario, random_world
 
 MIN_LEVERS, MAX_LEVERS = 5, 12
 SEEDS = range(60)

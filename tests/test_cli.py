@@ -13,7 +13,7 @@ import yaml
 from conftest import example_variant
 
 from supplychain.cli import main
-from supplychain.synthetic import Size, random_scenario, random_world
+from supplychain.testing import Size, random_scenario, random_world
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "example.yaml"

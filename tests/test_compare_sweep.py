@@ -12,15 +12,15 @@ from bruteforce import enumerate_optimum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplychain.batch import solve_all
-from supplychain.follower import FollowerLP
-from supplychain.graph import topological_items
-from supplychain.instance import Instance, build_instance
-from supplychain.pipeline import load, solve_scenario
-from supplychain.schema import Scenario, World
-from supplychain.solve import solve
-from supplychain.synthetic import Size, random_scenario, random_world
-from supplychain.variants import compare_variants
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.schema import Scenario, World
+from supplychain.model.follower import FollowerLP
+from supplychain.model.instance import Instance, build_instance
+from supplychain.runs.batch import solve_all
+from supplychain.runs.pipeline import load, solve_scenario
+from supplychain.runs.variants import compare_variants
+from supplychain.solve.lexicographic import solve
+from supplychain.testing import Size, random_scenario, random_world
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "example.yaml"

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from conftest import SHIPPED_SCENARIOS
 
-from supplychain.analysis import analyse
-from supplychain.batch import solve_all
-from supplychain.follower import FollowerLP
-from supplychain.instance import Lever
-from supplychain.load import load_world
-from supplychain.pipeline import Run
+from supplychain.analysis.tables import analyse
+from supplychain.inputs.load import load_world
+from supplychain.model.follower import FollowerLP
+from supplychain.model.instance import Lever
+from supplychain.runs.batch import solve_all
+from supplychain.runs.pipeline import Run
 
 ROOT = Path(__file__).resolve().parents[1]
 

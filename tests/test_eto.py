@@ -1,4 +1,4 @@
-"""The ETO importer (supplychain.eto): rules on a tiny hand-made dataset, then the real dataset.
+"""The ETO importer (supplychain.importers.eto): rules on a tiny hand-made dataset, then the real dataset.
 
 The real ETO CSVs are read from ``../shared/data/eto/`` next to the repository and never copied
 into it; the tests that need them skip cleanly when that folder is absent (a fresh clone).
@@ -20,17 +20,17 @@ import pytest
 import yaml
 
 from supplychain.errors import InputError
-from supplychain.eto import (
+from supplychain.importers.eto import (
     EtoImport,
     import_eto,
     import_to_file,
     scenario_for,
     write_world,
 )
-from supplychain.graph import topological_items
-from supplychain.load import load_world
-from supplychain.pipeline import Run, load, solve_scenario
-from supplychain.schema import World
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.load import load_world
+from supplychain.inputs.schema import World
+from supplychain.runs.pipeline import Run, load, solve_scenario
 
 ETO_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "eto"
 

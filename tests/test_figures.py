@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from supplychain.figures import (
+from supplychain.report.figures import (
     BACKFILL_ROWS,
     GRAPH_NODES,
     GROUPED_NODES,

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from supplychain.errors import FieldPath, InputError
-from supplychain.load import load_scenario, load_world
-from supplychain.pipeline import validate_file
-from supplychain.yamldoc import parse_document
+from supplychain.inputs.load import load_scenario, load_world
+from supplychain.inputs.yamldoc import parse_document
+from supplychain.runs.pipeline import validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 

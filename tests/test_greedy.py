@@ -7,13 +7,13 @@ import random
 
 import pytest
 
-from supplychain.follower import FollowerLP
-from supplychain.graph import topological_items
-from supplychain.greedy import greedy
-from supplychain.instance import Instance, Lever, build_instance
-from supplychain.schema import Scenario, World
-from supplychain.solve import solve
-from supplychain.synthetic import Size, random_scenario, random_world
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.schema import Scenario, World
+from supplychain.model.follower import FollowerLP
+from supplychain.model.instance import Instance, Lever, build_instance
+from supplychain.solve.greedy import greedy
+from supplychain.solve.lexicographic import solve
+from supplychain.testing import Size, random_scenario, random_world
 
 
 def build(world_data: dict[str, object], scenario_data: dict[str, object]) -> Instance:

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from supplychain.follower import FollowerLP
-from supplychain.graph import topological_items
-from supplychain.instance import Instance, Lever, build_instance
-from supplychain.schema import Scenario, World
-from supplychain.solve import Outcome, solve
-from supplychain.yamldoc import parse_document
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.schema import Scenario, World
+from supplychain.inputs.yamldoc import parse_document
+from supplychain.model.follower import FollowerLP
+from supplychain.model.instance import Instance, Lever, build_instance
+from supplychain.solve.lexicographic import Outcome, solve
 
 ONE_TOOL_WORLD = """
 name: one-tool

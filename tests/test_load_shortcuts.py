@@ -1,8 +1,8 @@
 """Quick forms of slow checks give the answers of the slow ones.
 
-The cycle test of :mod:`supplychain.checks` runs before :func:`~supplychain.graph.find_input_cycle`
+The cycle test of :mod:`supplychain.inputs.checks` runs before :func:`~supplychain.inputs.graph.find_input_cycle`
 (which is slow on large worlds) and must say whether there is a cycle exactly when that finds
-one; :func:`~supplychain.load._outside_rejected` looks up the fields that hold a problem's
+one; :func:`~supplychain.inputs.load._outside_rejected` looks up the fields that hold a problem's
 field instead of comparing it with every rejected field, and must drop the same problems.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplychain.checks import _has_input_cycle
 from supplychain.errors import Problem
-from supplychain.graph import find_input_cycle
-from supplychain.load import _outside_rejected
-from supplychain.schema import World
+from supplychain.inputs.checks import _has_input_cycle
+from supplychain.inputs.graph import find_input_cycle
+from supplychain.inputs.load import _outside_rejected
+from supplychain.inputs.schema import World
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)

@@ -15,11 +15,11 @@ import random
 import networkx as nx
 import pytest
 
-from supplychain.follower import FollowerLP
-from supplychain.graph import topological_items
-from supplychain.instance import build_instance
-from supplychain.schema import Scenario, World
-from supplychain.solve import solve
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.schema import Scenario, World
+from supplychain.model.follower import FollowerLP
+from supplychain.model.instance import build_instance
+from supplychain.solve.lexicographic import solve
 
 DEMAND = 1000.0
 

@@ -15,8 +15,8 @@ import pytest
 from conftest import example_variant
 
 from supplychain.cli import main, report_into, verdict
-from supplychain.pipeline import load, solve_scenario
-from supplychain.results import write_run
+from supplychain.results.write import write_run
+from supplychain.runs.pipeline import load, solve_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "example.yaml"

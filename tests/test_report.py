@@ -16,10 +16,10 @@ from matplotlib.image import imread
 
 import supplychain.cli
 from supplychain.cli import main, report_into
-from supplychain.figures import gap_heatmap
-from supplychain.pipeline import Run
-from supplychain.report import write_report
-from supplychain.results import write_run
+from supplychain.report.figures import gap_heatmap
+from supplychain.report.sections import write_report
+from supplychain.results.write import write_run
+from supplychain.runs.pipeline import Run
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "example.yaml"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.follower import FollowerLP
-from supplychain.pipeline import load, solve_scenario
-from supplychain.solve import BACKENDS, _bound, build_leader, objective_step, solve
+from supplychain.model.follower import FollowerLP
+from supplychain.runs.pipeline import load, solve_scenario
+from supplychain.solve.lexicographic import BACKENDS, _bound, build_leader, objective_step, solve
 
 ROOT = Path(__file__).resolve().parents[1]
 

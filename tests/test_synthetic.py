@@ -9,9 +9,9 @@ import networkx as nx
 import pytest
 import yaml
 
-from supplychain.graph import input_dag
-from supplychain.pipeline import load, solve_scenario
-from supplychain.synthetic import Scale, scaled_world
+from supplychain.inputs.graph import input_dag
+from supplychain.runs.pipeline import load, solve_scenario
+from supplychain.testing import Scale, scaled_world
 
 SCALES = [
     Scale(items=12, suppliers=20, countries=6, depth=3, levers=10, routes=60),

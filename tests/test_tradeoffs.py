@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from supplychain.figures import pareto_mask
-from supplychain.tradeoffs import compare_sentences, frontier_sentences
+from supplychain.report.figures import pareto_mask
+from supplychain.report.tradeoffs import compare_sentences, frontier_sentences
 
 
 def options(*rows: tuple[str, float | None, float]) -> pd.DataFrame:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from supplychain.errors import InputError
-from supplychain.graph import topological_items
-from supplychain.instance import build_instance
-from supplychain.load import LoadedScenario, load_scenario, load_world
-from supplychain.yamldoc import parse_document
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.load import LoadedScenario, load_scenario, load_world
+from supplychain.inputs.yamldoc import parse_document
+from supplychain.model.instance import build_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 

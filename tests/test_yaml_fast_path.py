@@ -1,6 +1,6 @@
 """libyaml composes what PyYAML's pure-Python composer would, or leaves the text to it.
 
-:mod:`supplychain.yamldoc` composes with libyaml when the text is one on which the two are known
+:mod:`supplychain.inputs.yamldoc` composes with libyaml when the text is one on which the two are known
 to agree, and with the pure-Python composer otherwise and on any error. Each test here reads a
 text both ways and asserts the same outcome — the same data and the line of every field path,
 or the same problems — and, where the text is one libyaml must leave alone (unusual line breaks,
@@ -21,9 +21,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supplychain import yamldoc
 from supplychain.errors import InputError
-from supplychain.load import load_world
+from supplychain.inputs import yamldoc
+from supplychain.inputs.load import load_world
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(
@@ -58,7 +58,7 @@ def _fast(text: str) -> Outcome:
 
 
 def _problems(text: str) -> list[str]:
-    """The problems :func:`~supplychain.yamldoc.parse_document` raises for ``text``."""
+    """The problems :func:`~supplychain.inputs.yamldoc.parse_document` raises for ``text``."""
     with pytest.raises(InputError) as raised:
         yamldoc.parse_document(text, "x.yaml")
     return [str(problem) for problem in raised.value.problems]
@@ -180,7 +180,7 @@ def test_a_deeply_nested_file_is_refused_in_a_process_that_survives(text: str, l
     script = (
         "import sys\n"
         "from supplychain.errors import InputError\n"
-        "from supplychain.yamldoc import parse_document\n"
+        "from supplychain.inputs.yamldoc import parse_document\n"
         "try:\n"
         "    parse_document(sys.stdin.read(), 'x.yaml')\n"
         "except InputError as error:\n"

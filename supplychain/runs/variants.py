@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supplychain.schema import CompareOption, Scenario
+from supplychain.inputs.schema import CompareOption, Scenario
 
 
 @dataclass(frozen=True)

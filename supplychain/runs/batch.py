@@ -16,8 +16,8 @@ from typing import Literal
 
 from tqdm import tqdm
 
-from supplychain.pipeline import load, solve_scenario
-from supplychain.variants import Variant, compare_variants, sweep_variants
+from supplychain.runs.pipeline import load, solve_scenario
+from supplychain.runs.variants import Variant, compare_variants, sweep_variants
 
 Kind = Literal["compare", "sweep"]
 

@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from supplychain.checks import categories
 from supplychain.errors import InputError
-from supplychain.schema import Pin, Pressure, Scenario, World
-from supplychain.yamldoc import Document
+from supplychain.inputs.checks import categories
+from supplychain.inputs.schema import Pin, Pressure, Scenario, World
+from supplychain.inputs.yamldoc import Document
 
 
 @dataclass(frozen=True, order=True)

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from supplychain.analysis import with_requirements
+from supplychain.analysis.tables import with_requirements
 from supplychain.errors import Problem
-from supplychain.follower import FollowerLP
-from supplychain.instance import Instance, Lever, pin_lever
-from supplychain.pipeline import Run
-from supplychain.solve import solve
-from supplychain.yamldoc import FieldPath
+from supplychain.inputs.yamldoc import FieldPath
+from supplychain.model.follower import FollowerLP
+from supplychain.model.instance import Instance, Lever, pin_lever
+from supplychain.runs.pipeline import Run
+from supplychain.solve.lexicographic import solve
 
 
 def closure(instance: Instance, levers: set[Lever]) -> set[Lever]:

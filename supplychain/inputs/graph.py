@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from supplychain.schema import World
+from supplychain.inputs.schema import World
 
 
 def supply_graph(world: World) -> nx.MultiDiGraph:

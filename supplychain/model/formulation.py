@@ -1,7 +1,7 @@
 """What both builders of the leader MILP share: the big-M bounds and the route classes.
 
-The mathematics is in :mod:`supplychain.model` (the Pyomo formulation);
-:mod:`supplychain.highs_model` builds the same MILP as arrays. Neither this module nor the
+The mathematics is in :mod:`supplychain.model.pyomo_model` (the Pyomo formulation);
+:mod:`supplychain.model.highs_leader` builds the same MILP as arrays. Neither this module nor the
 arrays need Pyomo, so a run that solves through highspy does not import it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supplychain.instance import Instance, Lever
+from supplychain.model.instance import Instance, Lever
 
 ECONOMIC_UNIT = 1e9
 """The MILP counts economic cost in billions of USD, keeping its coefficients near 1."""
@@ -25,7 +25,7 @@ def fixed_levers(instance: Instance) -> dict[Lever, float]:
 
 def dual_bounds(instance: Instance) -> dict[str, float]:
     """U_j: an upper bound on some optimal item dual, from the input DAG (see
-    :mod:`supplychain.model` for why it is valid)."""
+    :mod:`supplychain.model.pyomo_model` for why it is valid)."""
     bound = dict.fromkeys(instance.items, 0.0)
     for target in instance.targets:
         bound[target.item] = max(bound[target.item], target.value)
@@ -46,7 +46,7 @@ Covers = tuple[tuple[float, tuple[Lever, ...]], ...]
 
 @dataclass(frozen=True)
 class RouteClass:
-    """Capacitated routes the leader cannot tell apart, merged (see :mod:`supplychain.model`
+    """Capacitated routes the leader cannot tell apart, merged (see :mod:`supplychain.model.pyomo_model`
     for why merging is exact)."""
 
     item: str

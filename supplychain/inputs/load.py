@@ -1,8 +1,8 @@
 """YAML files to validated objects, with every problem located by file, line and field.
 
-:func:`load_world` and :func:`load_scenario` read a file (:mod:`supplychain.yamldoc`), validate
-it against the strict schema (:mod:`supplychain.schema`), then check its meaning
-(:mod:`supplychain.checks`). Any problem raises :class:`~supplychain.errors.InputError` listing
+:func:`load_world` and :func:`load_scenario` read a file (:mod:`supplychain.inputs.yamldoc`), validate
+it against the strict schema (:mod:`supplychain.inputs.schema`), then check its meaning
+(:mod:`supplychain.inputs.checks`). Any problem raises :class:`~supplychain.errors.InputError` listing
 all of them.
 """
 
@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from supplychain.checks import scenario_problems, world_problems
 from supplychain.errors import FieldPath, InputError, Problem, did_you_mean, show
-from supplychain.schema import SLUG_PATTERN, Scenario, World
-from supplychain.yamldoc import Document, cyclic_gc_paused, read_document
+from supplychain.inputs.checks import scenario_problems, world_problems
+from supplychain.inputs.schema import SLUG_PATTERN, Scenario, World
+from supplychain.inputs.yamldoc import Document, cyclic_gc_paused, read_document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

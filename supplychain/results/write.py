@@ -30,10 +30,10 @@ from typing import Any
 import pandas as pd
 
 from supplychain import __version__
-from supplychain.analysis import Analysis, analyse, lever_rows
-from supplychain.batch import Row
-from supplychain.pipeline import Run
-from supplychain.solve import SOLVER_OPTIONS
+from supplychain.analysis.tables import Analysis, analyse, lever_rows
+from supplychain.runs.batch import Row
+from supplychain.runs.pipeline import Run
+from supplychain.solve.lexicographic import SOLVER_OPTIONS
 
 SIGNIFICANT_DIGITS = 12
 FLOAT_FORMAT = f"%.{SIGNIFICANT_DIGITS}g"

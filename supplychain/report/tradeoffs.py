@@ -23,7 +23,7 @@ from itertools import pairwise
 
 import pandas as pd
 
-from supplychain.document import (
+from supplychain.report.document import (
     Block,
     Heading,
     Image,
@@ -35,7 +35,7 @@ from supplychain.document import (
     table,
     text,
 )
-from supplychain.figures import NOISE, pareto_mask
+from supplychain.report.figures import NOISE, pareto_mask
 
 COMPARE_FIGURE = "compare.png"
 FRONTIER_FIGURE = "frontier.png"

@@ -1,6 +1,6 @@
 """Figures of the gap report, drawn with matplotlib's Agg renderer from the result tables.
 
-Each figure is a function from result tables (the frames of :mod:`supplychain.analysis`, as
+Each figure is a function from result tables (the frames of :mod:`supplychain.analysis.tables`, as
 read back from a result folder) to a :class:`~matplotlib.figure.Figure`:
 
 * :func:`waterfall_figure` — capability from no levers through each chosen lever;
@@ -41,7 +41,7 @@ from matplotlib.textpath import text_to_path
 from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
-from supplychain.analysis import SOURCE_CLASSES
+from supplychain.analysis.tables import SOURCE_CLASSES
 
 ORANGE, SKY_BLUE, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
 BLUE, VERMILLION, PURPLE, GREY = "#0072B2", "#D55E00", "#CC79A7", "#999999"

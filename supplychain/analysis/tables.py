@@ -43,9 +43,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from supplychain.follower import LEAST_FLOW_SLACK, FollowerLP, FollowerSolution
-from supplychain.instance import Instance, Lever, RouteData
-from supplychain.pipeline import Run
+from supplychain.model.follower import LEAST_FLOW_SLACK, FollowerLP, FollowerSolution
+from supplychain.model.instance import Instance, Lever, RouteData
+from supplychain.runs.pipeline import Run
 
 SOURCE_CLASSES = ("indigenous", "leak", "backfill", "uncontrolled")
 ACTIVE = 1e-9
@@ -77,7 +77,7 @@ def analyse(run: Run) -> Analysis:
     """All tables of ``run``. A run without an answer is analysed under no levers.
 
     Route flows are the adversary's least-flow optimal response (see
-    :meth:`supplychain.follower.FollowerLP.evaluate`), so unused supply shows as unused.
+    :meth:`supplychain.model.follower.FollowerLP.evaluate`), so unused supply shows as unused.
     """
     follower = FollowerLP(run.instance)
     capabilities = Capabilities(follower)
@@ -114,7 +114,7 @@ class Response:
     spare: np.ndarray
     shortfall: float
     """ε: capability y may give up against C(S) (0 for an optimal y, at most
-    :data:`~supplychain.follower.LEAST_FLOW_SLACK` for the least-flow one)."""
+    :data:`~supplychain.model.follower.LEAST_FLOW_SLACK` for the least-flow one)."""
 
 
 class Capabilities:
@@ -142,7 +142,7 @@ class Capabilities:
         L(S, A) = \\sum_j V_j\\, n_j,
 
     with ε the capability y gives up against C(S): 0 for an optimal response, at most
-    :data:`~supplychain.follower.LEAST_FLOW_SLACK` for the least-flow one (which draws only
+    :data:`~supplychain.model.follower.LEAST_FLOW_SLACK` for the least-flow one (which draws only
     the supply it needs, so fits more often). When L = 0 (y fits the lowered bounds)
     C(S ∪ A) is taken as C(S) without a solve: exact to within ε, no more than the noise
     level :data:`ACTIVE` below which :func:`snap` shows 0 anyway.

@@ -9,9 +9,9 @@
     0 \\le y_r \\le cap_r \\cdot a_r(S), \\qquad 0 \\le x_t \\le d_t
 
 where :math:`a_r(S)` is the route's availability under lever set S
-(:meth:`supplychain.instance.Instance.availability`). The LP is built once per instance; each
+(:meth:`supplychain.model.instance.Instance.availability`). The LP is built once per instance; each
 evaluation only changes the route bounds, so enumerating thousands of lever sets stays cheap.
-It is deliberately independent of the Pyomo MILP in :mod:`supplychain.model`: the two are
+It is deliberately independent of the Pyomo MILP in :mod:`supplychain.model.pyomo_model`: the two are
 checked against each other after every solve and in the brute-force tests.
 """
 
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from supplychain.highs import quiet_highs
-from supplychain.instance import Instance, Lever
+from supplychain.model.instance import Instance, Lever
+from supplychain.model.quiet_highs import quiet_highs
 
 
 @dataclass(frozen=True)

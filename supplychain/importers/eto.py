@@ -60,10 +60,10 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from supplychain.checks import world_problems
 from supplychain.errors import InputError, Problem
-from supplychain.schema import World
-from supplychain.yamldoc import Document
+from supplychain.inputs.checks import world_problems
+from supplychain.inputs.schema import World
+from supplychain.inputs.yamldoc import Document
 
 DATASET = "ETO Advanced Semiconductor Supply Chain Dataset (Emerging Technology Observatory, CSET)"
 """How the dataset is cited in every ``source`` field."""
@@ -190,8 +190,8 @@ def rules_for(subtypes: SubtypeRule) -> tuple[str, ...]:
 class EtoImport:
     """The imported world model, plain data ready for YAML, with what the import had to guess.
 
-    ``world`` validates against :class:`supplychain.schema.World` and
-    :func:`supplychain.checks.world_problems`. ``warnings`` has one line per item whose shares
+    ``world`` validates against :class:`supplychain.inputs.schema.World` and
+    :func:`supplychain.inputs.checks.world_problems`. ``warnings`` has one line per item whose shares
     were blank. ``notes`` lists other import decisions (aggregate rows not used, skipped
     stage-level rows). ``checksums`` maps each CSV file name to its SHA-256.
     """

@@ -6,7 +6,7 @@ levers. ``{minimize: cost, max_capability: x}`` holds capability ≤ x and minim
 cost, then economic cost, then capability, then the lever count. Each stage's optimum is held
 (within a small tolerance) while the next is solved.
 
-The MILP reaches HiGHS through one of two backends behind :class:`supplychain.stages.Leader`
+The MILP reaches HiGHS through one of two backends behind :class:`supplychain.model.stages.Leader`
 (:data:`BACKENDS`): arrays built directly for highspy (the default; each stage starts from the
 previous stage's solution) or the Pyomo model. A stage whose objective moves in known steps
 (lever counts by 1; diplomatic costs by the gcd of the levers' costs, see
@@ -14,7 +14,7 @@ previous stage's solution) or the Pyomo model. A stage whose objective moves in 
 exactly; the others stop at an absolute gap of 10⁻⁹.
 
 After the last stage the chosen levers are re-evaluated with the independent follower LP
-(:mod:`supplychain.follower`); a disagreement with the MILP's capability is an internal error,
+(:mod:`supplychain.model.follower`); a disagreement with the MILP's capability is an internal error,
 never a silent answer. A stage that stops on the time limit ends the sequence with status
 ``time_limit``; an infeasible first stage gives ``infeasible``.
 """
@@ -30,11 +30,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
-from supplychain.follower import FollowerLP, FollowerSolution, SolverFailure
-from supplychain.formulation import ECONOMIC_UNIT
-from supplychain.highs_model import HighsLeader
-from supplychain.instance import Instance, Lever
-from supplychain.stages import InternalError, Leader, StageResult
+from supplychain.model.follower import FollowerLP, FollowerSolution, SolverFailure
+from supplychain.model.formulation import ECONOMIC_UNIT
+from supplychain.model.highs_leader import HighsLeader
+from supplychain.model.instance import Instance, Lever
+from supplychain.model.stages import InternalError, Leader, StageResult
 
 CAPABILITY_TOLERANCE = 1e-9
 """How far (relative, at least absolute) a later stage may let capability drift above the
@@ -60,9 +60,9 @@ DECIMAL_SCALE = 1_000_000
 """Diplomatic costs are compared as whole multiples of 10⁻⁶ (see :func:`objective_step`)."""
 
 BACKENDS = ("highs", "pyomo")
-"""How the MILP reaches HiGHS (:mod:`supplychain.stages`): ``highs`` builds its arrays directly
+"""How the MILP reaches HiGHS (:mod:`supplychain.model.stages`): ``highs`` builds its arrays directly
 and starts each stage from the previous solution; ``pyomo`` is the Pyomo model of
-:mod:`supplychain.model`. Both give the same optimum; ``highs`` is the faster."""
+:mod:`supplychain.model.pyomo_model`. Both give the same optimum; ``highs`` is the faster."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def build_leader(instance: Instance, backend: str = "highs") -> Leader:
     if backend == "highs":
         return HighsLeader(instance, SOLVER_OPTIONS)
     if backend == "pyomo":
-        from supplychain.pyomo_leader import PyomoLeader
+        from supplychain.model.pyomo_leader import PyomoLeader
 
         return PyomoLeader(instance, SOLVER_OPTIONS)
     raise ValueError(f"unknown MILP backend {backend!r} (one of {', '.join(BACKENDS)})")

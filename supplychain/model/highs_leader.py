@@ -1,4 +1,4 @@
-"""The leader MILP of :mod:`supplychain.model`, built directly as HiGHS arrays.
+"""The leader MILP of :mod:`supplychain.model.pyomo_model`, built directly as HiGHS arrays.
 
 Same columns, rows and stage objectives as the Pyomo formulation (its module docstring states
 the mathematics); only the way of handing them to HiGHS differs. Columns, in this order:
@@ -34,16 +34,16 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from supplychain.formulation import (
+from supplychain.model.formulation import (
     ECONOMIC_UNIT,
     RouteClass,
     dual_bounds,
     fixed_levers,
     route_classes,
 )
-from supplychain.highs import quiet_highs
-from supplychain.instance import Instance, Lever
-from supplychain.stages import InternalError, StageResult
+from supplychain.model.instance import Instance, Lever
+from supplychain.model.quiet_highs import quiet_highs
+from supplychain.model.stages import InternalError, StageResult
 
 THREADED_NONZEROS = 50_000
 """Models with at least this many nonzeros are solved in a thread of HiGHS's own, so that
@@ -89,7 +89,7 @@ class _Columns:
 
 
 class HighsLeader:
-    """The leader MILP as one HiGHS model, solved in stages (see :mod:`supplychain.solve`)."""
+    """The leader MILP as one HiGHS model, solved in stages (see :mod:`supplychain.solve.lexicographic`)."""
 
     def __init__(self, instance: Instance, options: dict[str, float | int]) -> None:
         self.levers = instance.levers
@@ -164,7 +164,7 @@ class HighsLeader:
         self.start: highspy.HighsSolution | None = None
 
     def minimize(self, objective: str) -> None:
-        """Make ``objective`` (one of :data:`~supplychain.stages.OBJECTIVES`) the objective."""
+        """Make ``objective`` (one of :data:`~supplychain.model.stages.OBJECTIVES`) the objective."""
         cost = np.zeros(self.highs.getNumCol())
         for column, coefficient in self.objectives[objective].items():
             cost[column] += coefficient

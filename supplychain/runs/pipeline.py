@@ -11,13 +11,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from supplychain.follower import FollowerLP, FollowerSolution
-from supplychain.graph import topological_items
-from supplychain.instance import Instance, build_instance
-from supplychain.load import LoadedScenario, is_scenario, load_scenario, load_world
-from supplychain.schema import Scenario
-from supplychain.solve import Outcome, solve
-from supplychain.yamldoc import read_document
+from supplychain.inputs.graph import topological_items
+from supplychain.inputs.load import LoadedScenario, is_scenario, load_scenario, load_world
+from supplychain.inputs.schema import Scenario
+from supplychain.inputs.yamldoc import read_document
+from supplychain.model.follower import FollowerLP, FollowerSolution
+from supplychain.model.instance import Instance, build_instance
+from supplychain.solve.lexicographic import Outcome, solve
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def solve_scenario(
     """Build the instance of ``scenario`` (default: the loaded one) and solve it exactly.
 
     ``time_limit`` overrides the scenario's ``solver.time_limit``; ``plurilateral`` and
-    ``aligners`` pose a compare option (see :func:`supplychain.instance.build_instance`).
+    ``aligners`` pose a compare option (see :func:`supplychain.model.instance.build_instance`).
     """
     scenario = scenario or loaded.scenario
     started = time.perf_counter()

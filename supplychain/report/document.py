@@ -18,7 +18,7 @@ from string import Template
 
 import pandas as pd
 
-from supplychain.figures import NOISE
+from supplychain.report.figures import NOISE
 
 # Inline text: escaping for Markdown, rendering to HTML.
 
@@ -210,6 +210,6 @@ def html_body(blocks: Sequence[Block], images: dict[str, bytes]) -> str:
 
 def html_page(blocks: Sequence[Block], images: dict[str, bytes], title: str) -> str:
     """A self-contained HTML page (styles inline, no external resources)."""
-    page = Template(files("supplychain").joinpath("templates", "report.html").read_text(
+    page = Template(files("supplychain.report").joinpath("templates", "report.html").read_text(
         encoding="utf-8"))
     return page.substitute(title=html.escape(title), body=html_body(blocks, images))

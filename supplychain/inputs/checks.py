@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from supplychain.errors import FieldPath, Problem, did_you_mean
-from supplychain.graph import find_input_cycle, producible_items
-from supplychain.schema import Scenario, World
-from supplychain.yamldoc import Document
+from supplychain.inputs.graph import find_input_cycle, producible_items
+from supplychain.inputs.schema import Scenario, World
+from supplychain.inputs.yamldoc import Document
 
 
 def _unknown(
@@ -100,7 +100,7 @@ def check_input_cycles(world: World, doc: Document) -> Iterator[Problem]:
 def _has_input_cycle(world: World) -> bool:
     """Whether route inputs form a cycle: Kahn's algorithm, linear in the routes, frees the
     items whose inputs are all freed; an item on a cycle never is. (Naming the cycle with
-    :func:`~supplychain.graph.find_input_cycle` takes some twenty seconds at 100,000 routes,
+    :func:`~supplychain.inputs.graph.find_input_cycle` takes some twenty seconds at 100,000 routes,
     so that runs only when there is a cycle to name.)"""
     inputs_of: defaultdict[str, set[str]] = defaultdict(set)
     made_from: defaultdict[str, set[str]] = defaultdict(set)

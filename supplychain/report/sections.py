@@ -2,10 +2,10 @@
 ``figures/*.png`` (DESIGN §6).
 
 Everything is read back from the files already in the folder (``summary.json`` and the CSV
-tables of :mod:`supplychain.analysis`), so ``supplychain run`` and ``supplychain report`` share
+tables of :mod:`supplychain.analysis.tables`), so ``supplychain run`` and ``supplychain report`` share
 one code path and a report can be rebuilt without solving.
 
-The report is composed once as a :mod:`supplychain.document` (headings, paragraphs, tables,
+The report is composed once as a :mod:`supplychain.report.document` (headings, paragraphs, tables,
 figures) and rendered twice, as Markdown and as self-contained HTML.
 
 Control gaps are ranked by accessible surplus normalised by the requirement,
@@ -21,7 +21,7 @@ usually has a zero shadow price).
 
 A large world's report stays readable: the first :data:`GAP_SECTIONS` gaps get a section and
 the long tables show :data:`TABLE_ROWS` rows; each cut says so and names the CSV file that
-holds everything (the figures cut themselves, see :mod:`supplychain.figures`).
+holds everything (the figures cut themselves, see :mod:`supplychain.report.figures`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from typing import Any
 
 import pandas as pd
 
-from supplychain.analysis import Analysis
-from supplychain.document import (
+from supplychain.analysis.tables import Analysis
+from supplychain.report.document import (
     Block,
     Heading,
     Image,
@@ -54,7 +54,7 @@ from supplychain.document import (
     table,
     text,
 )
-from supplychain.figures import (
+from supplychain.report.figures import (
     NOISE,
     backfill_figure,
     gap_heatmap,
@@ -63,14 +63,14 @@ from supplychain.figures import (
     supply_view,
     waterfall_figure,
 )
-from supplychain.results import TABLES
-from supplychain.tradeoffs import (
+from supplychain.report.tradeoffs import (
     BATCH_TEXT_COLUMNS,
     COMPARE_FIGURE,
     FRONTIER_FIGURE,
     compare_blocks,
     frontier_blocks,
 )
+from supplychain.results.write import TABLES
 
 SUMMARY_FILE = "summary.json"
 FIGURE_FOLDER = "figures"

@@ -1,8 +1,8 @@
-"""The Pyomo leader MILP (:mod:`supplychain.model`) solved through Pyomo's HiGHS interface.
+"""The Pyomo leader MILP (:mod:`supplychain.model.pyomo_model`) solved through Pyomo's HiGHS interface.
 
-The reference backend of :mod:`supplychain.stages`: the model reads as the mathematics, and
+The reference backend of :mod:`supplychain.model.stages`: the model reads as the mathematics, and
 the brute-force tests solve every instance with it as well as with
-:class:`supplychain.highs_model.HighsLeader`. Each :meth:`PyomoLeader.run` hands the model to
+:class:`supplychain.model.highs_leader.HighsLeader`. Each :meth:`PyomoLeader.run` hands the model to
 HiGHS anew through ``pyomo.contrib.solver`` (persistent highspy interface).
 """
 
@@ -12,9 +12,9 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import TerminationCondition
 
-from supplychain.instance import Instance, Lever
-from supplychain.model import build_leader_model
-from supplychain.stages import InternalError, StageResult
+from supplychain.model.instance import Instance, Lever
+from supplychain.model.pyomo_model import build_leader_model
+from supplychain.model.stages import InternalError, StageResult
 
 
 class PyomoLeader:

@@ -2,7 +2,7 @@
 
 Every model forbids unknown keys, refuses non-finite numbers and does not coerce types (a budget
 written as the string ``"10"`` is an error, not ten). Meaning that needs more than one field —
-references between ids, cycles, pins to levers that exist — is checked in :mod:`supplychain.checks`.
+references between ids, cycles, pins to levers that exist — is checked in :mod:`supplychain.inputs.checks`.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from supplychain.formulation import (
+from supplychain.model.formulation import (
     ECONOMIC_UNIT,
     Inputs,
     RouteClass,
@@ -55,7 +55,7 @@ from supplychain.formulation import (
     fixed_levers,
     route_classes,
 )
-from supplychain.instance import Instance, Lever
+from supplychain.model.instance import Instance, Lever
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""What the lexicographic stages of :mod:`supplychain.solve` ask of a leader-MILP backend.
+"""What the lexicographic stages of :mod:`supplychain.solve.lexicographic` ask of a leader-MILP backend.
 
-Two backends build the same MILP (:mod:`supplychain.model`): :class:`supplychain.highs_model.
+Two backends build the same MILP (:mod:`supplychain.model.pyomo_model`): :class:`supplychain.model.highs_leader.
 HighsLeader` passes its arrays straight to HiGHS (the default), and :class:`supplychain.
 pyomo_leader.PyomoLeader` writes it in Pyomo and hands it over through Pyomo's HiGHS
 interface (the readable reference). Each stage makes one of :data:`OBJECTIVES` the objective,
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from supplychain.instance import Lever
+from supplychain.model.instance import Lever
 
 OBJECTIVES = ("capability", "diplomatic", "economic", "lever_count")
 """The linear expressions a stage may minimise or hold (economic cost in billions of USD)."""

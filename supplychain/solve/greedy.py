@@ -2,7 +2,7 @@
 
 Starting from the pinned levers, the greedy repeatedly adds the *bundle* with the best ratio of
 capability removed to cost, where the bundle of a lever l is l with every lever it needs
-(:func:`supplychain.analysis.with_requirements`: an FDPR or restriction brings its control, a
+(:func:`supplychain.analysis.tables.with_requirements`: an FDPR or restriction brings its control, a
 plurilateral member's alignment comes with the control), less what is already chosen:
 
 .. math::
@@ -10,7 +10,7 @@ plurilateral member's alignment comes with the control), less what is already ch
     \\text{ratio}(B \\mid S) = \\frac{C(S) - C(S \\cup B)}{\\text{cost}(B \\mid S)}, \\qquad
     \\text{cost}(B \\mid S) = \\frac{\\Delta_{dip}}{b_{dip}} + \\frac{\\Delta_{econ}}{b_{econ}}
 
-where C is the follower's optimum (:class:`supplychain.follower.FollowerLP`), Δ are the
+where C is the follower's optimum (:class:`supplychain.model.follower.FollowerLP`), Δ are the
 marginal diplomatic units and lost-sales USD of adding B to S (a route already covered is not
 paid twice) and b the scenario's budgets: each cost is counted as the share of its budget it
 uses, so two budgets weigh equally when both bind. A budget that is absent contributes no
@@ -31,10 +31,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from supplychain.analysis import with_requirements
-from supplychain.follower import FollowerLP
-from supplychain.formulation import ECONOMIC_UNIT
-from supplychain.instance import Instance, Lever
+from supplychain.analysis.tables import with_requirements
+from supplychain.model.follower import FollowerLP
+from supplychain.model.formulation import ECONOMIC_UNIT
+from supplychain.model.instance import Instance, Lever
 
 GAIN = 1e-9
 """Least capability a bundle must remove to be added."""
