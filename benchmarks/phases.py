@@ -27,8 +27,8 @@ PHASES = ("imports", "load", "build", "solve", "report")
 
 def main(arguments: list[str]) -> None:
     started = time.perf_counter()
-    from supplychain.report.sections import write_report
-    from supplychain.results.write import write_run
+    from supplychain.cli import write_results
+    from supplychain.report.write import write_report
     from supplychain.runs.pipeline import load, solve_scenario
     from supplychain.solve.lexicographic import build_leader
 
@@ -48,7 +48,7 @@ def main(arguments: list[str]) -> None:
                   status=run.outcome.status, routes=len(run.instance.routes),
                   levers=len(run.instance.levers), capability=run.outcome.capability)
     emit(record)
-    _, summary = write_run(run, out, extra=lambda _, folder: write_report(folder))
+    _, summary = write_results(run, out, write_report)
     record["report"] = float(summary["timings"]["report"])
     record["total"] = sum(record[phase] for phase in PHASES)
     emit(record)

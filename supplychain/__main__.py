@@ -2,6 +2,6 @@
 
 import sys
 
-from supplychain.console import main
+from supplychain.cli import main
 
 sys.exit(main())

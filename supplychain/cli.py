@@ -4,28 +4,41 @@ Exit codes: 0 success; 2 invalid input (one line per problem, no traceback); 1 s
 internal failure, including any solve that did not prove optimality (a time-limited answer is
 accepted with ``--allow-nonoptimal``; an infeasible scenario never is) and results that could
 not be written.
+
+Start-up stays short: this module imports only the standard library, and each command imports
+the stages it drives (pandas, networkx, matplotlib, highspy take a second or more to load), so
+``--help``, ``--version`` and ``validate`` answer at once. Ctrl-C is handled from the first
+moment, imports included. An interrupt that lands in a callback Python cannot raise from (a
+weak-reference or finaliser callback during garbage collection) would be printed as an
+"exception ignored" traceback and lost; it is delivered again 50 ms later from a timer thread,
+by when ordinary code runs again. (An interrupt during a HiGHS solve is handled in
+:mod:`supplychain.solve.lexicographic`.)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from supplychain import __version__
-from supplychain.console import INTERRUPTED
-from supplychain.errors import InputError
-from supplychain.importers.eto import import_to_file
-from supplychain.report.figures import compare_figure, frontier_figure, png
-from supplychain.report.sections import NotAResultFolder, write_report
-from supplychain.results.write import ResultsNotWritten, batch_frame, write_csv, write_run
-from supplychain.runs.batch import Kind, default_jobs, solve_all
-from supplychain.runs.pipeline import Run, load, solve_scenario, validate_file
-from supplychain.solve.diagnose import explain_infeasible
+from supplychain.errors import InputError, NotAResultFolder, ResultsNotWritten
+from supplychain.status import Status
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from supplychain.runs.batch import Kind
+    from supplychain.runs.pipeline import Run
+
+INTERRUPTED = "interrupted; no result folder was changed"
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
 ALLOW_HELP = ("exit 0 when a solve stops at its time limit with an incumbent policy (its gap "
               "and bound are in summary.json and the report)")
@@ -38,6 +51,9 @@ def progress(message: str) -> None:
 
 def command_run(arguments: argparse.Namespace) -> int:
     """Optimise or evaluate one scenario and write its result folder."""
+    from supplychain.report.write import write_report
+    from supplychain.runs.pipeline import load, solve_scenario
+
     path = Path(arguments.scenario)
     progress(f"loading {path}")
     loaded, load_seconds = load(path)
@@ -45,7 +61,7 @@ def command_run(arguments: argparse.Namespace) -> int:
     run = solve_scenario(
         loaded, time_limit=arguments.time_limit, load_seconds=load_seconds, progress=progress
     )
-    folder, record = write_run(run, Path(arguments.out), extra=report_into)
+    folder, record = write_results(run, Path(arguments.out), write_report)
     if arguments.json:
         print(json.dumps(record, indent=2, ensure_ascii=False))
     else:
@@ -59,11 +75,13 @@ def verdict(label: str, run: Run, allow_nonoptimal: bool) -> int:
     incumbent, under ``allow_nonoptimal``), else 1, saying why on standard error; an
     infeasible run lists the conflicting pins and budgets."""
     outcome = run.outcome
-    if outcome.status == "optimal":
+    if outcome.status == Status.OPTIMAL:
         return EXIT_OK
-    if outcome.status == "infeasible":
+    if outcome.status == Status.INFEASIBLE:
+        from supplychain.solve.diagnose import explain_infeasible
+
         progress(f"error: {label}: no policy satisfies the scenario:")
-        for problem in explain_infeasible(run):
+        for problem in explain_infeasible(run.instance, run.scenario, run.loaded.document):
             progress(f"  {problem}")
         return EXIT_FAILURE
     if allow_nonoptimal and outcome.capability is not None:
@@ -75,19 +93,29 @@ def verdict(label: str, run: Run, allow_nonoptimal: bool) -> int:
     return EXIT_FAILURE
 
 
-def report_into(run: Run, folder: Path) -> None:
-    """``write_run``'s extra step: the gap report, made from the files in ``folder``."""
-    write_report(folder)
+def write_results(
+    run: Run,
+    root: Path,
+    extra: Callable[[Path], object],
+    batch: tuple[str, pd.DataFrame] | None = None,
+) -> tuple[Path, dict[str, Any]]:
+    """Analyse ``run`` and write its result folder under ``root``; ``extra`` adds the report
+    (and a ``batch`` table's figure) to the folder before it is put in place."""
+    from supplychain.analysis.tables import analyse
+    from supplychain.results.write import write_run
+
+    started = time.perf_counter()
+    analysis = analyse(run)
+    return write_run(run, analysis, root, batch=batch, extra=extra,
+                     analysis_seconds=time.perf_counter() - started)
 
 
 def command_report(arguments: argparse.Namespace) -> int:
     """Rebuild a result folder's report and figures from its files, without solving."""
+    from supplychain.report.write import write_report
+
     folder = Path(arguments.results)
-    try:
-        written = write_report(folder)
-    except NotAResultFolder as error:
-        print(error, file=sys.stderr)
-        return EXIT_INPUT
+    written = write_report(folder)
     print(f"wrote {len(written)} files: {', '.join(str(path) for path in written)}")
     return EXIT_OK
 
@@ -95,6 +123,11 @@ def command_report(arguments: argparse.Namespace) -> int:
 def command_batch(arguments: argparse.Namespace) -> int:
     """``compare`` and ``sweep``: solve every variant in parallel, then the scenario itself,
     and write its result folder with the variants' table, figure and report section."""
+    from supplychain.analysis.tradeoffs import batch_frame
+    from supplychain.report.write import write_batch_figure, write_report
+    from supplychain.runs.batch import default_jobs, solve_all
+    from supplychain.runs.pipeline import load, solve_scenario
+
     kind: Kind = arguments.command
     path = Path(arguments.scenario)
     loaded, load_seconds = load(path)
@@ -103,27 +136,26 @@ def command_batch(arguments: argparse.Namespace) -> int:
         raise InputError([loaded.document.problem(("compare",), "no compare options to solve")])
     if kind == "sweep" and scenario.sweep is None:
         raise InputError([loaded.document.problem(("sweep",), "no sweep to solve")])
-    rows = solve_all(path, kind, arguments.jobs, arguments.time_limit)
+    jobs = arguments.jobs if arguments.jobs is not None else default_jobs()
+    rows = solve_all(path, kind, jobs, arguments.time_limit)
     table = batch_frame(rows, "option" if kind == "compare" else "value")
     name = "compare" if kind == "compare" else "frontier"
     parameter = scenario.sweep.parameter if scenario.sweep else ""
     progress(f"solving {scenario.name} itself for the report")
     run = solve_scenario(loaded, time_limit=arguments.time_limit, load_seconds=load_seconds)
 
-    def write(run: Run, folder: Path) -> None:
-        write_csv(table, folder / f"{name}.csv")
-        figure = compare_figure(table) if kind == "compare" else frontier_figure(table, parameter)
-        (folder / f"{name}.png").write_bytes(png(figure))
+    def figure_and_report(folder: Path) -> None:
+        write_batch_figure(folder, name, table, parameter)
         write_report(folder)
 
-    folder, _ = write_run(run, Path(arguments.out), extra=write)
+    folder, _ = write_results(run, Path(arguments.out), figure_and_report, (name, table))
     print(table.to_string(index=False))
     print(f"results: {folder}")
-    accepted = {"optimal", "time_limit"} if arguments.allow_nonoptimal else {"optimal"}
+    accepted = {Status.OPTIMAL, Status.TIME_LIMIT} if arguments.allow_nonoptimal else {Status.OPTIMAL}
     failed = [row for row in rows if row.status not in accepted or row.capability is None]
     for row in failed:
         progress(f"error: {kind} {row.label}: the solve ended '{row.status}'"
-                 + ("" if row.status == "infeasible" else ", not proven optimal"))
+                 + ("" if row.status == Status.INFEASIBLE else ", not proven optimal"))
     code = verdict(f"{scenario.name} itself", run, arguments.allow_nonoptimal)
     return EXIT_FAILURE if failed else code
 
@@ -148,6 +180,8 @@ def describe(run: Run) -> str:
 
 def command_validate(arguments: argparse.Namespace) -> int:
     """Check every file; print one line per problem; exit 2 if any file has problems."""
+    from supplychain.runs.pipeline import validate_file
+
     failed = False
     for name in arguments.files:
         try:
@@ -163,6 +197,8 @@ def command_validate(arguments: argparse.Namespace) -> int:
 
 def command_import_eto(arguments: argparse.Namespace) -> int:
     """Build a world model from the ETO supply-chain CSVs (rules: ``docs/eto_import.md``)."""
+    from supplychain.importers.eto import import_to_file
+
     output = Path(arguments.output)
     imported = import_to_file(Path(arguments.directory), output, echo=progress)
     world = imported.world
@@ -201,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
         batch.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
         batch.add_argument("--out", default="results", metavar="DIR",
                            help="results root (default: results)")
-        batch.add_argument("--jobs", type=int, default=default_jobs(), metavar="N",
+        batch.add_argument("--jobs", type=int, metavar="N",
                            help="parallel worker processes (default: the number of cores)")
         batch.add_argument("--time-limit", type=positive_seconds, metavar="S",
                            help="solver time limit per solve in seconds")
@@ -242,8 +278,27 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def reraise_interrupts(unraisable: sys.UnraisableHookArgs) -> None:
+    """``sys.unraisablehook``: an interrupt is delivered again shortly, anything else reported
+    as Python would."""
+    if unraisable.exc_type is KeyboardInterrupt:
+        threading.Timer(0.05, signal.raise_signal, (signal.SIGINT,)).start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``supplychain`` console script; returns the exit code."""
+    sys.unraisablehook = reraise_interrupts
+    try:
+        return run_command(argv)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        return EXIT_FAILURE
+
+
+def run_command(argv: Sequence[str] | None) -> int:
+    """Parse ``argv`` and run its command, mapping errors to exit codes."""
     arguments = parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = arguments.handler
     try:
@@ -251,6 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
+        return EXIT_INPUT
+    except NotAResultFolder as error:
+        print(error, file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         progress(INTERRUPTED)

@@ -1,56 +1,24 @@
-"""Input problems: one line per problem, naming file, line and field path."""
+"""Every error ``supplychain`` raises on purpose, in one hierarchy.
+
+The command line maps them to exit codes (DESIGN §7): :class:`InputError` and
+:class:`NotAResultFolder` exit 2 (the inputs are at fault, one line per problem);
+:class:`SolverError`, :class:`InternalError` and :class:`ResultsNotWritten` exit 1. Catching
+:class:`SupplychainError` catches all of them and nothing else.
+"""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-FieldPath = tuple[str | int, ...]
 
 
-def format_path(path: FieldPath) -> str:
-    """Render a field path as planners write it: ``routes[7].supplier``, ``partners.NLD``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(file)"
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ``" (did you mean 'x'?)"`` hint for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def show(value: Any) -> str:
-    """A value as a planner wrote it, for messages: ``true``, ``nothing (null)``, ``'text'``.
-
-    Long text is cut to :data:`_SHOWN` characters so that one problem stays one readable line.
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (null)"
-    text = repr(value)
-    return text if len(text) <= _SHOWN else f"{text[: _SHOWN - 4]}...{text[-1]}"
-
-
-_SHOWN = 60
-"""Longest value shown in a message, in characters."""
+class SupplychainError(Exception):
+    """Base of every error ``supplychain`` raises on purpose; the message is one line."""
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with one input file."""
+    """One thing wrong with one input file, located by line and field path."""
 
     file: str
     line: int
@@ -61,9 +29,26 @@ class Problem:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"
 
 
-class InputError(Exception):
-    """Raised with every problem found in the inputs; the CLI prints one line each and exits 2."""
+class InputError(SupplychainError):
+    """Every problem found in the inputs; the command line prints one line each and exits 2."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class SolverError(SupplychainError):
+    """HiGHS did not return an optimal solution of an LP where one must exist."""
+
+
+class InternalError(SupplychainError):
+    """The optimiser produced something that fails its own checks (never an answer)."""
+
+
+class ResultsNotWritten(SupplychainError):
+    """The result folder could not be written (read-only or full disk, a file in the way);
+    the message names the results root."""
+
+
+class NotAResultFolder(SupplychainError):
+    """A folder lacks, or cannot parse, the files a run writes."""

@@ -17,7 +17,6 @@ from supplychain.analysis.tables import (
     Capabilities,
     Waterfall,
     analyse,
-    with_requirements,
 )
 from supplychain.inputs.graph import topological_items
 from supplychain.inputs.schema import Scenario, World
@@ -43,7 +42,7 @@ def random_instance(seed: int) -> Instance:
 
 def closed(instance: Instance, levers: Iterable[Lever]) -> list[Lever]:
     """``levers`` with every lever they need."""
-    return sorted({needed for lever in levers for needed in with_requirements(instance, lever)})
+    return sorted({needed for lever in levers for needed in instance.with_requirements(lever)})
 
 
 def most_removing_by_solving(follower: FollowerLP, applied: list[Lever],
@@ -64,7 +63,7 @@ def greedy_by_solving_everything(instance: Instance, chosen: list[Lever]) -> lis
     follower = FollowerLP(instance)
     remaining, applied, steps = list(chosen), [], []
     while remaining:
-        groups = {lever: [x for x in with_requirements(instance, lever) if x in remaining]
+        groups = {lever: [x for x in instance.with_requirements(lever) if x in remaining]
                   for lever in remaining}
         singles = [(lever.label, group) for lever, group in groups.items()]
         group = most_removing_by_solving(follower, applied, singles)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from bruteforce import enumerate_optimum
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from supplychain.inputs.graph import topological_items
@@ -76,6 +76,7 @@ def test_each_compare_option_matches_enumeration(seed: int) -> None:
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), extra_budget=st.integers(1, 4))
+@example(seed=600, extra_budget=1)  # HiGHS 1.16 ends its started diplomatic stage in a solve error
 def test_more_partners_or_budget_never_raise_capability(seed: int, extra_budget: int) -> None:
     world, data = synthetic(seed)
     data["budget"] = {"diplomatic": float(random.Random(seed).randint(0, 4))}

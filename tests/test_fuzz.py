@@ -24,8 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from supplychain.errors import FieldPath, InputError
+from supplychain.errors import InputError
 from supplychain.inputs.load import load_scenario, load_world
+from supplychain.inputs.messages import FieldPath
 from supplychain.inputs.yamldoc import parse_document
 from supplychain.runs.pipeline import validate_file
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import example_variant
 
-from supplychain.cli import main, report_into, verdict
-from supplychain.results.write import write_run
+from supplychain.cli import main, verdict, write_results
+from supplychain.report.write import write_report
 from supplychain.runs.pipeline import load, solve_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ def test_a_time_limited_incumbent_is_reported_with_bound_and_gap(
     run = solve_scenario(loaded)
     stopped = replace(run, outcome=replace(run.outcome, status="time_limit", mip_gap=0.05,
                                            bound=0.27))
-    folder, record = write_run(stopped, tmp_path, extra=report_into)
+    folder, record = write_results(stopped, tmp_path, write_report)
     assert (record["status"], record["capability"], record["bound"], record["mip_gap"]) == (
         "time_limit", 0.29, 0.27, 0.05)
     first_line = (folder / "report.md").read_text().splitlines()[0]

@@ -14,11 +14,10 @@ import pytest
 from conftest import example_variant
 from matplotlib.image import imread
 
-import supplychain.cli
-from supplychain.cli import main, report_into
+import supplychain.runs.pipeline
+from supplychain.cli import main, write_results
 from supplychain.report.figures import gap_heatmap
-from supplychain.report.sections import write_report
-from supplychain.results.write import write_run
+from supplychain.report.write import write_report
 from supplychain.runs.pipeline import Run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,8 +82,8 @@ def test_the_report_command_rebuilds_identical_files_without_solving(
     def no_solving(*_: object, **__: object) -> None:
         raise AssertionError("supplychain report must not load or solve a scenario")
 
-    monkeypatch.setattr(supplychain.cli, "solve_scenario", no_solving)
-    monkeypatch.setattr(supplychain.cli, "load", no_solving)
+    monkeypatch.setattr(supplychain.runs.pipeline, "solve_scenario", no_solving)
+    monkeypatch.setattr(supplychain.runs.pipeline, "load", no_solving)
     assert main(["report", str(folder)]) == 0
     after = {path: (folder / path).read_bytes() for path in before}
     assert after == before
@@ -196,7 +195,7 @@ def test_every_shipped_scenario_gets_a_report(
     shipped_runs: dict[str, Run], tmp_path: Path
 ) -> None:
     for stem, run in shipped_runs.items():
-        folder, record = write_run(run, tmp_path, extra=report_into)
+        folder, record = write_results(run, tmp_path, write_report)
         assert sorted(path.stem for path in (folder / "figures").iterdir()) == sorted(FIGURES), stem
         paragraph = lead(folder)
         if record["capability"] is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from supplychain.report.figures import pareto_mask
+from supplychain.analysis.tradeoffs import pareto_mask
 from supplychain.report.tradeoffs import compare_sentences, frontier_sentences
 
 

@@ -503,17 +503,6 @@ def backfill_frame(run: Run, classes: list[str], items: pd.DataFrame) -> pd.Data
                              ascending=[False, True, False, True], ignore_index=True)
 
 
-def with_requirements(instance: Instance, lever: Lever) -> list[Lever]:
-    """``lever`` plus every lever it needs (FDPR and restrictions need the control; a
-    plurilateral member's alignment comes with the control and vice versa)."""
-    needed = [lever]
-    for lever_needed in needed:
-        for b in instance.linked.get(lever_needed, ()):
-            if b not in needed:
-                needed.append(b)
-    return needed
-
-
 def levers_by_item(instance: Instance) -> dict[str, set[Lever]]:
     """The levers that cover at least one route of each item."""
     reaching: dict[str, set[Lever]] = {}
@@ -577,7 +566,7 @@ def closer_row(
     the routes ``covered`` and costs ``base_cost``, removes and costs: the columns of
     ``closers.csv`` after ``item``."""
     chosen = response.levers
-    added = [extra for extra in with_requirements(instance, lever) if extra not in chosen]
+    added = [extra for extra in instance.with_requirements(lever) if extra not in chosen]
     base_diplomatic, base_economic = base_cost
     policy = [*chosen, *added]
     diplomatic, economic = instance.cost(policy, covered | instance.covered(policy, added))
@@ -655,7 +644,7 @@ class Waterfall:
         """The next step's levers and its response: the single remaining lever (with what it
         needs) that lowers C most, else the pair that does, else the single lever first by
         label."""
-        groups = {lever: [x for x in with_requirements(self.instance, lever)
+        groups = {lever: [x for x in self.instance.with_requirements(lever)
                           if x in self.remaining] for lever in self.remaining}
         singles: list[Option] = [(lever.label, group, lever) for lever, group in groups.items()]
         best = self.most_removing(singles)

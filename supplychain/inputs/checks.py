@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from supplychain.errors import FieldPath, Problem, did_you_mean
+from supplychain.errors import Problem
 from supplychain.inputs.graph import find_input_cycle, producible_items
+from supplychain.inputs.messages import FieldPath, did_you_mean
 from supplychain.inputs.schema import Scenario, World
 from supplychain.inputs.yamldoc import Document
 

@@ -1,10 +1,8 @@
-"""A networkx view of a world model: items, suppliers, countries and the routes between them.
+"""The world model's item graph, as networkx sees it.
 
-Nodes are ``("item", id)``, ``("supplier", id)`` and ``("country", id)``. Edges:
-``input item → output item`` for every route input (attribute ``route``: the route's index),
-``supplier → item`` for every supplier route, ``supplier → country`` for where it is located.
-The item-only subgraph is the *input DAG*; its topological order drives the big-M bounds of the
-MILP (DESIGN §5) and its cycles are input errors.
+The *input DAG* has the items as nodes and an edge ``input item → output item`` for every route
+input (attribute ``routes``: the indices of the routes that use it). Its topological order
+drives the big-M bounds of the MILP (DESIGN §5) and its cycles are input errors.
 """
 
 from __future__ import annotations
@@ -12,26 +10,6 @@ from __future__ import annotations
 import networkx as nx
 
 from supplychain.inputs.schema import World
-
-
-def supply_graph(world: World) -> nx.MultiDiGraph:
-    """Items, suppliers and countries with input, supply and location edges."""
-    graph = nx.MultiDiGraph()
-    for country_id, country in sorted(world.countries.items()):
-        graph.add_node(("country", country_id), name=country.name or country_id)
-    for item_id, item in sorted(world.items.items()):
-        graph.add_node(("item", item_id), name=item.name or item_id, kind=item.kind)
-    for supplier_id, supplier in sorted(world.suppliers.items()):
-        graph.add_node(("supplier", supplier_id), name=supplier.name or supplier_id)
-        graph.add_edge(("supplier", supplier_id), ("country", supplier.country), kind="located")
-    for index, route in enumerate(world.routes):
-        for input_id in sorted(route.inputs):
-            graph.add_edge(("item", input_id), ("item", route.item), kind="input", route=index)
-        if route.supplier is not None:
-            graph.add_edge(
-                ("supplier", route.supplier), ("item", route.item), kind="supply", route=index
-            )
-    return graph
 
 
 def input_dag(world: World) -> nx.DiGraph:

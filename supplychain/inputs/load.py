@@ -22,8 +22,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from supplychain.errors import FieldPath, InputError, Problem, did_you_mean, show
+from supplychain.errors import InputError, Problem
 from supplychain.inputs.checks import scenario_problems, world_problems
+from supplychain.inputs.messages import FieldPath, did_you_mean, show
 from supplychain.inputs.schema import SLUG_PATTERN, Scenario, World
 from supplychain.inputs.yamldoc import Document, cyclic_gc_paused, read_document
 

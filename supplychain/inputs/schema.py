@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from supplychain.errors import show
+from supplychain.inputs.messages import show
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 """An id: letters, digits, ``_``, ``-`` and ``.``; no spaces, colons or path separators."""

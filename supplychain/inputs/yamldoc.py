@@ -28,7 +28,8 @@ from typing import Any
 
 import yaml
 
-from supplychain.errors import FieldPath, InputError, Problem, format_path, show
+from supplychain.errors import InputError, Problem
+from supplychain.inputs.messages import FieldPath, format_path, show
 
 _STANDARD = "tag:yaml.org,2002:"
 _FLOAT = _STANDARD + "float"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from supplychain.errors import SolverError
 from supplychain.model.instance import Instance, Lever
 from supplychain.model.quiet_highs import quiet_highs
 
@@ -54,10 +55,6 @@ class Optimum:
     flows: np.ndarray
     """Adversary flow y_r per route (one optimal solution among possibly many)."""
     availability: np.ndarray
-
-
-class SolverFailure(RuntimeError):
-    """HiGHS did not return an optimal solution where one must exist."""
 
 
 class FollowerLP:
@@ -147,7 +144,7 @@ class FollowerLP:
         self._highs.run()
         status = self._highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            raise SolverFailure(f"follower LP not solved to optimality: {status}")
+            raise SolverError(f"follower LP not solved to optimality: {status}")
         return availability, self._highs.getSolution()
 
     def _capability(self, outputs: list[float]) -> float:
@@ -180,7 +177,7 @@ class FollowerLP:
         try:
             highs.run()
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                raise SolverFailure(f"least-flow LP not solved: {highs.getModelStatus()}")
+                raise SolverError(f"least-flow LP not solved: {highs.getModelStatus()}")
             return list(highs.getSolution().col_value)[:n_routes]
         finally:
             highs.deleteRows(1, np.array([highs.getNumRow() - 1], dtype=np.int32))

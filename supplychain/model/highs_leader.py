@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from supplychain.errors import InternalError
 from supplychain.model.formulation import (
     ECONOMIC_UNIT,
     RouteClass,
@@ -43,7 +44,8 @@ from supplychain.model.formulation import (
 )
 from supplychain.model.instance import Instance, Lever
 from supplychain.model.quiet_highs import quiet_highs
-from supplychain.model.stages import InternalError, StageResult
+from supplychain.model.stages import StageResult
+from supplychain.status import Status
 
 THREADED_NONZEROS = 50_000
 """Models with at least this many nonzeros are solved in a thread of HiGHS's own, so that
@@ -186,15 +188,20 @@ class HighsLeader:
         HiGHS 1.16 can return the MIP start itself, unchanged, with the objective of the
         better point presolve mapped it to (seen on the example world's lever-count stage).
         The returned solution's objective is therefore recomputed; when it disagrees with
-        the reported one the stage is solved again without a start.
+        the reported one the stage is solved again without a start. HiGHS 1.16 can also end a
+        started solve with a solve error that the same model without the start does not give
+        (seen on a 4-lever world's diplomatic stage); that stage too is solved again without
+        the start. Either way the answer is the model's own optimum, the start only a hint.
         """
         started = time.perf_counter()
         result = self._solve(time_limit, mip_gap, abs_gap, self.start)
-        if not self._consistent(result) and self.start is not None:
+        if (result is None or not self._consistent(result)) and self.start is not None:
             self.highs.clearSolver()
             if time_limit is not None:
                 time_limit = max(time_limit - (time.perf_counter() - started), 0.01)
             result = self._solve(time_limit, mip_gap, abs_gap, None)
+        if result is None:
+            raise InternalError("HiGHS stopped with kSolveError")
         if not self._consistent(result):
             raise InternalError("HiGHS returned a solution whose objective is not the one it "
                                 "reports")
@@ -208,7 +215,8 @@ class HighsLeader:
         mip_gap: float,
         abs_gap: float,
         start: highspy.HighsSolution | None,
-    ) -> StageResult:
+    ) -> StageResult | None:
+        """One HiGHS solve of the current stage; None when HiGHS ends in a solve error."""
         highs = self.highs
         highs.setOptionValue("time_limit", math.inf if time_limit is None else time_limit)
         highs.setOptionValue("mip_rel_gap", mip_gap)
@@ -219,15 +227,17 @@ class HighsLeader:
             _run_interruptibly(highs)
         else:
             highs.run()
+        if highs.getModelStatus() == highspy.HighsModelStatus.kSolveError:
+            return None
         status = _status(highs.getModelStatus())
         info = highs.getInfo()
         if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-            return StageResult(status, None, None if status == "infeasible" else
+            return StageResult(status, None, None if status == Status.INFEASIBLE else
                                _bound(info, None))
         self.values = np.array(highs.getSolution().col_value)
         incumbent = float(info.objective_function_value)
         return StageResult(status, incumbent,
-                           _bound(info, incumbent if status == "optimal" else None))
+                           _bound(info, incumbent if status == Status.OPTIMAL else None))
 
     def _consistent(self, result: StageResult) -> bool:
         """Whether the loaded solution has the objective HiGHS reports (a stage that found no
@@ -331,15 +341,15 @@ def _start(values: np.ndarray) -> highspy.HighsSolution:
     return start
 
 
-def _status(status: highspy.HighsModelStatus) -> str:
+def _status(status: highspy.HighsModelStatus) -> Status:
     if status == highspy.HighsModelStatus.kOptimal:
-        return "optimal"
+        return Status.OPTIMAL
     if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit,
                   highspy.HighsModelStatus.kSolutionLimit):
-        return "time_limit"
+        return Status.TIME_LIMIT
     if status in (highspy.HighsModelStatus.kInfeasible,
                   highspy.HighsModelStatus.kUnboundedOrInfeasible):
-        return "infeasible"
+        return Status.INFEASIBLE
     raise InternalError(f"HiGHS stopped with {status.name}")
 
 

@@ -207,6 +207,16 @@ class Instance:
         reached[self.cover_route[self.active_positions(chosen, among)]] = True
         return reached
 
+    def with_requirements(self, lever: Lever) -> list[Lever]:
+        """``lever`` plus every lever it needs, transitively (FDPR and restrictions need the
+        control; a plurilateral member's alignment comes with the control and vice versa)."""
+        needed = [lever]
+        for lever_needed in needed:
+            for other in self.linked.get(lever_needed, ()):
+                if other not in needed:
+                    needed.append(other)
+        return needed
+
     def cost(self, chosen: Iterable[Lever], covered: np.ndarray | None = None
              ) -> tuple[float, float]:
         """Diplomatic units and economic USD of a lever set (each covered route counted once);

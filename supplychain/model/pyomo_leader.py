@@ -12,9 +12,11 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import TerminationCondition
 
+from supplychain.errors import InternalError
 from supplychain.model.instance import Instance, Lever
 from supplychain.model.pyomo_model import build_leader_model
-from supplychain.model.stages import InternalError, StageResult
+from supplychain.model.stages import StageResult
+from supplychain.status import Status
 
 
 class PyomoLeader:
@@ -52,7 +54,7 @@ class PyomoLeader:
         status = _status(result.termination_condition)
         if result.incumbent_objective is not None:
             result.solution_loader.load_vars()
-        bound = None if status == "infeasible" else result.objective_bound
+        bound = None if status == Status.INFEASIBLE else result.objective_bound
         return StageResult(status, result.incumbent_objective, bound)
 
     def chosen(self) -> list[Lever]:
@@ -62,14 +64,14 @@ class PyomoLeader:
         return float(pyo.value(self.leader.model.capability))
 
 
-def _status(condition: TerminationCondition) -> str:
+def _status(condition: TerminationCondition) -> Status:
     if condition == TerminationCondition.convergenceCriteriaSatisfied:
-        return "optimal"
+        return Status.OPTIMAL
     if condition in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit):
-        return "time_limit"
+        return Status.TIME_LIMIT
     if condition in (
         TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible,
         TerminationCondition.infeasibleOrUnbounded,
     ):
-        return "infeasible"
+        return Status.INFEASIBLE
     raise InternalError(f"HiGHS stopped with {condition}")

@@ -13,21 +13,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from supplychain.model.instance import Lever
+from supplychain.status import Status
 
 OBJECTIVES = ("capability", "diplomatic", "economic", "lever_count")
 """The linear expressions a stage may minimise or hold (economic cost in billions of USD)."""
-
-
-class InternalError(RuntimeError):
-    """The optimiser produced something that fails its own checks."""
 
 
 @dataclass(frozen=True)
 class StageResult:
     """How one stage's solve ended."""
 
-    status: str
-    """optimal | time_limit | infeasible"""
+    status: Status
     incumbent: float | None
     """Objective of the best solution found (None without one)."""
     bound: float | None

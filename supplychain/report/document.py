@@ -18,7 +18,7 @@ from string import Template
 
 import pandas as pd
 
-from supplychain.report.figures import NOISE
+from supplychain.analysis.tradeoffs import NOISE
 
 # Inline text: escaping for Markdown, rendering to HTML.
 

@@ -42,6 +42,7 @@ from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from supplychain.analysis.tables import SOURCE_CLASSES
+from supplychain.analysis.tradeoffs import NOISE, pareto_mask
 
 ORANGE, SKY_BLUE, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
 BLUE, VERMILLION, PURPLE, GREY = "#0072B2", "#D55E00", "#CC79A7", "#999999"
@@ -55,7 +56,6 @@ COUNTRY_COLOURS = (ORANGE, SKY_BLUE, GREEN, BLUE, VERMILLION, PURPLE, YELLOW)
 """Colours of the countries with most backfill; the rest share grey as "other"."""
 
 DPI = 110
-NOISE = 1e-9
 """Capability differences smaller than this are solver noise and shown as none."""
 CROWDED = 12
 """Bars beyond which waterfall labels stand upright, on one line."""
@@ -724,19 +724,6 @@ def compare_figure(table: pd.DataFrame) -> Figure:
     right.set_xlabel("diplomatic cost (units)")
     figure.suptitle("Alignment options compared")
     return figure
-
-
-def pareto_mask(*criteria: Sequence[float]) -> list[bool]:
-    """Points no other point beats: none has every criterion at most as large and one
-    smaller (lower is better for all, e.g. capability and costs)."""
-    points = list(zip(*criteria, strict=True))
-    return [
-        not any(
-            all(a <= b for a, b in zip(other, point, strict=True)) and other != point
-            for other in points
-        )
-        for point in points
-    ]
 
 
 def frontier_figure(table: pd.DataFrame, parameter: str) -> Figure:

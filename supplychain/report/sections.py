@@ -1,12 +1,6 @@
-"""The gap report of a result folder: ``report.md``, a self-contained ``report.html`` and
-``figures/*.png`` (DESIGN §6).
-
-Everything is read back from the files already in the folder (``summary.json`` and the CSV
-tables of :mod:`supplychain.analysis.tables`), so ``supplychain run`` and ``supplychain report`` share
-one code path and a report can be rebuilt without solving.
-
-The report is composed once as a :mod:`supplychain.report.document` (headings, paragraphs, tables,
-figures) and rendered twice, as Markdown and as self-contained HTML.
+"""The content of the gap report (DESIGN §6): its sections as document blocks, composed from a
+result folder read back (:class:`supplychain.results.read.Results`), so that ``supplychain run``
+and ``supplychain report`` share one code path and a report can be rebuilt without solving.
 
 Control gaps are ranked by accessible surplus normalised by the requirement,
 
@@ -26,26 +20,20 @@ holds everything (the figures cut themselves, see :mod:`supplychain.report.figur
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from supplychain.analysis.tables import Analysis
+from supplychain.analysis.tradeoffs import NOISE
 from supplychain.report.document import (
     Block,
     Heading,
     Image,
     Paragraph,
     code,
-    html_page,
     humane,
     listing,
-    markdown,
     money,
     number,
     percent,
@@ -54,39 +42,14 @@ from supplychain.report.document import (
     table,
     text,
 )
-from supplychain.report.figures import (
-    NOISE,
-    backfill_figure,
-    gap_heatmap,
-    png,
-    supply_graph_figure,
-    supply_view,
-    waterfall_figure,
-)
-from supplychain.report.tradeoffs import (
-    BATCH_TEXT_COLUMNS,
-    COMPARE_FIGURE,
-    FRONTIER_FIGURE,
-    compare_blocks,
-    frontier_blocks,
-)
-from supplychain.results.write import TABLES
+from supplychain.report.figures import supply_view
+from supplychain.report.tradeoffs import compare_blocks, frontier_blocks
+from supplychain.results.files import SUMMARY_FILE
+from supplychain.results.read import Results
+from supplychain.status import Status
 
-SUMMARY_FILE = "summary.json"
 FIGURE_FOLDER = "figures"
-SUMMARY_KEYS = ("scenario", "mode", "capability", "baseline_capability", "targets", "levers",
-                "cost", "status", "mip_gap", "timings", "provenance")
-TEXT_COLUMNS = {
-    "targets": {"target"},
-    "levers": {"kind", "country", "category", "pinned", "items_reached"},
-    "routes": {"item", "category", "supplier", "country", "via", "inputs", "levers",
-               "source_class"},
-    "items": {"item", "name", "kind", "category"},
-    "backfill": {"item", "country", "via", "supplier", "supplier_name"},
-    "closers": {"item", "lever", "with"},
-    "waterfall": {"lever"},
-}
-"""Columns read as text; every other column is a number or a True/False flag."""
+"""Where the report's own figures are written, inside the result folder."""
 CLOSERS_SHOWN = 5
 """Closers listed per gap (all of them are in ``closers.csv``)."""
 LEAD_ITEMS = 3
@@ -98,86 +61,10 @@ TABLE_ROWS = 100
 supply by item); the CSV files hold them all."""
 
 
-class NotAResultFolder(Exception):
-    """The folder lacks, or cannot parse, the files a run writes; the message is one line."""
+def figure_path(name: str) -> str:
+    """Where the report's own figure ``name`` is written, relative to the result folder."""
+    return f"{FIGURE_FOLDER}/{name}.png"
 
-
-@dataclass(frozen=True)
-class Results(Analysis):
-    """A result folder read back: the analysis tables and the summary record."""
-
-    summary: dict[str, Any]
-    compare: pd.DataFrame | None = None
-    """``compare.csv`` when ``supplychain compare`` wrote one."""
-    frontier: pd.DataFrame | None = None
-    """``frontier.csv`` when ``supplychain sweep`` wrote one."""
-
-    @property
-    def solved(self) -> bool:
-        """Whether the run has a policy (its capability is known)."""
-        return self.summary["capability"] is not None
-
-    @cached_property
-    def names(self) -> dict[str, str]:
-        """Item id → name, for the items on the path to a target."""
-        return dict(zip(self.items["item"], self.items["name"], strict=True))
-
-    @cached_property
-    def backfill_of(self) -> dict[str, pd.DataFrame]:
-        """Item id → its rows of ``backfill``, in table order."""
-        return dict(iter(self.backfill.groupby("item", sort=False)))
-
-    @cached_property
-    def closers_of(self) -> dict[str, pd.DataFrame]:
-        """Item id → its rows of ``closers``, in table order."""
-        return dict(iter(self.closers.groupby("item", sort=False)))
-
-
-def typed(frame: pd.DataFrame, text_columns: set[str]) -> pd.DataFrame:
-    """Columns read as text converted: True/False flags to booleans, the rest to numbers
-    (empty cells to NaN); text columns keep empty cells as empty strings."""
-    converted = {}
-    for column in frame.columns:
-        values = frame[column]
-        if column in text_columns:
-            converted[column] = values.astype(object)
-        elif len(values) and values.isin(["True", "False"]).all():
-            converted[column] = values == "True"
-        else:
-            converted[column] = pd.to_numeric(values.replace("", None))
-    return pd.DataFrame(converted, columns=frame.columns)
-
-
-def read_table(path: Path, text_columns: set[str]) -> pd.DataFrame:
-    """One CSV table of a result folder, typed."""
-    return typed(pd.read_csv(path, dtype=str, keep_default_na=False), text_columns)
-
-
-def read_results(folder: Path) -> Results:
-    """Read a result folder; raise :class:`NotAResultFolder` when it is not one."""
-    if not folder.is_dir():
-        raise NotAResultFolder(f"{folder}: not a result folder (no such directory)")
-    names = [SUMMARY_FILE, *(f"{table}.csv" for table in TABLES)]
-    missing = [name for name in names if not (folder / name).is_file()]
-    if missing:
-        raise NotAResultFolder(f"{folder}: not a result folder (missing {', '.join(missing)})")
-    try:
-        summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
-        absent = [key for key in SUMMARY_KEYS if key not in summary]
-        if absent:
-            raise ValueError(f"no {', '.join(absent)}")
-        tables = {table: read_table(folder / f"{table}.csv", TEXT_COLUMNS[table])
-                  for table in TABLES}
-        batches = {name: read_table(folder / f"{name}.csv", columns)
-                   for name, columns in BATCH_TEXT_COLUMNS.items()
-                   if (folder / f"{name}.csv").is_file()}
-    except (ValueError, TypeError, pd.errors.ParserError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise NotAResultFolder(f"{folder}: not a result folder ({reason})") from error
-    return Results(summary=summary, **tables, **batches)
-
-
-# The report's content.
 
 def item_phrase(results: Results, item: str) -> str:
     """An item as a reader meets it: its name and, in code, its id."""
@@ -241,7 +128,7 @@ def status_suffix(summary: dict[str, Any]) -> str:
     """The title's warning when the run has no proven-optimal policy: the status, and for a
     time-limited answer its incumbent, the solver's bound and the relative gap."""
     status = summary["status"]
-    if status == "optimal":
+    if status == Status.OPTIMAL:
         return ""
     if summary["capability"] is None:
         return f" — {text(status.replace('_', ' '))}, no policy"
@@ -258,20 +145,20 @@ def status_blocks(results: Results) -> list[Block]:
     """A prominent warning when the run has no proven-optimal policy."""
     summary = results.summary
     status = summary["status"]
-    if status == "optimal":
+    if status == Status.OPTIMAL:
         return []
     stopped = "the solver stopped at its time limit"
     if not results.solved:
         headline, cause = {
-            "infeasible": ("the solve ended infeasible",
+            Status.INFEASIBLE: ("the solve ended infeasible",
                            "No lever set satisfies the scenario's pins and budgets"),
-            "time_limit": (f"{stopped} before finding one", "There is no lever set"),
+            Status.TIME_LIMIT: (f"{stopped} before finding one", "There is no lever set"),
         }.get(status, (f"the solve ended '{status}'", "There is no lever set"))
         return [Paragraph(
             f"{strong(f'No policy: {text(headline)}.')} {cause}, so there is no policy "
             "capability to report. The tables and figures below describe the world with no "
             "levers.", "warning")]
-    headline = stopped if status == "time_limit" else f"the solve ended '{status}'"
+    headline = stopped if status == Status.TIME_LIMIT else f"the solve ended '{status}'"
     gap = "" if summary["mip_gap"] is None else f" (relative MIP gap {percent(summary['mip_gap'])})"
     return [Paragraph(
         f"{strong(f'Not proven optimal: {text(headline)}')}{gap}. The levers below are the best "
@@ -659,48 +546,3 @@ def compose(results: Results) -> list[Block]:
         *frontier_blocks(results.frontier),
         *provenance_blocks(results),
     ]
-
-
-def figure_path(name: str) -> str:
-    """Where the report's own figure ``name`` is written, relative to the result folder."""
-    return f"{FIGURE_FOLDER}/{name}.png"
-
-
-def draw_figures(results: Results) -> dict[str, bytes]:
-    """Every figure the report draws, as PNG bytes by path in the result folder."""
-    items = ranked_items(results.items)
-    return {
-        figure_path("waterfall"): png(waterfall_figure(results.waterfall)),
-        figure_path("gap_heatmap"): png(gap_heatmap(items)),
-        figure_path("backfill_by_country"): png(backfill_figure(results.backfill, items)),
-        figure_path("supply_graph"): png(supply_graph_figure(results.routes, items)),
-    }
-
-
-def batch_figures(results: Results, folder: Path) -> dict[str, bytes]:
-    """The figures ``compare`` and ``sweep`` drew, for the report to embed."""
-    present = {COMPARE_FIGURE: results.compare is not None,
-               FRONTIER_FIGURE: results.frontier is not None}
-    return {path: (folder / path).read_bytes() for path, shown in present.items() if shown}
-
-
-def write_report(folder: Path) -> list[Path]:
-    """(Re)write ``report.md``, ``report.html`` and ``figures/*.png`` of a result folder from
-    its files; return the paths written."""
-    results = read_results(folder)
-    drawn = draw_figures(results)
-    blocks = compose(results)
-    (folder / FIGURE_FOLDER).mkdir(exist_ok=True)
-    written = []
-    for relative, data in drawn.items():
-        path = folder / relative
-        path.write_bytes(data)
-        written.append(path)
-    images = {**drawn, **batch_figures(results, folder)}
-    title = f"Gap report: {results.summary['scenario']}"
-    for name, content in (("report.md", markdown(blocks)),
-                          ("report.html", html_page(blocks, images, title))):
-        path = folder / name
-        path.write_text(content, encoding="utf-8")
-        written.append(path)
-    return written

@@ -13,8 +13,7 @@ option before it: "of what US alone leaves, US+NL+JP removes 31 %; US+NL+JP+KR+T
 that reading. The share is negative when *b* leaves more (a plurilateral common list under a
 budget can force costly alignments and so afford fewer other levers).
 
-A sweep point is on the Pareto frontier when no other point has capability, diplomatic cost
-and lost sales all at most its own and one of them lower.
+The shares and the Pareto frontier are computed in :mod:`supplychain.analysis.tradeoffs`.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from itertools import pairwise
 
 import pandas as pd
 
+from supplychain.analysis.tradeoffs import NOISE, pareto_mask, removed_share
 from supplychain.report.document import (
     Block,
     Heading,
@@ -35,19 +35,10 @@ from supplychain.report.document import (
     table,
     text,
 )
-from supplychain.report.figures import NOISE, pareto_mask
 
 COMPARE_FIGURE = "compare.png"
 FRONTIER_FIGURE = "frontier.png"
-BATCH_TEXT_COLUMNS = {"compare": {"option", "levers"}, "frontier": {"value", "levers"}}
-"""Columns of ``compare.csv`` and ``frontier.csv`` read as text."""
 
-
-def removed_share(before: float, after: float) -> float | None:
-    """The share of capability ``before`` that ``after`` removes; None when ``before`` is 0."""
-    if before <= NOISE:
-        return None
-    return (before - after) / before
 
 
 def option_phrase(reference: pd.Series, before: pd.Series | None, option: pd.Series) -> str:

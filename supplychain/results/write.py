@@ -1,10 +1,5 @@
-"""Result files of a run (DESIGN §6), written atomically.
-
-A result folder is first filled under a hidden temporary name inside the results root and only
-then renamed to ``<root>/<scenario name>``; an older folder of that name is kept as
-``<root>/<scenario name>.previous`` (replacing an older one; a slug has no dot, so no scenario
-is named like that). A run that fails or is interrupted half-way therefore leaves the earlier
-complete result in place and no partial folder.
+"""The result files of a run (DESIGN §6), filled into a folder that
+:mod:`supplychain.results.swap` moves into place.
 
 ``compare`` and ``sweep`` files (:data:`BATCH_FILES`) of the folder being replaced are carried
 into the new one when both were made from the same scenario and model files (equal SHA-256), so
@@ -20,7 +15,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from importlib.metadata import version
@@ -30,8 +24,9 @@ from typing import Any
 import pandas as pd
 
 from supplychain import __version__
-from supplychain.analysis.tables import Analysis, analyse, lever_rows
-from supplychain.runs.batch import Row
+from supplychain.analysis.tables import Analysis, lever_rows
+from supplychain.results.files import BATCH_FILES, SUMMARY_FILE, TABLES
+from supplychain.results.swap import write_atomically
 from supplychain.runs.pipeline import Run
 from supplychain.solve.lexicographic import SOLVER_OPTIONS
 
@@ -110,26 +105,17 @@ def write_json(record: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-TABLES = ("targets", "levers", "routes", "items", "backfill", "closers", "waterfall")
-"""The analysis frames written as ``<name>.csv`` into every result folder."""
-
-
 def write_tables(analysis: Analysis, folder: Path) -> None:
     """Write every analysis frame as CSV."""
     for name in TABLES:
         write_csv(getattr(analysis, name), folder / f"{name}.csv")
 
 
-BATCH_FILES = ("compare.csv", "compare.png", "frontier.csv", "frontier.png")
-"""Files ``compare`` and ``sweep`` add to a result folder."""
-PREVIOUS_SUFFIX = ".previous"
-
-
 def carry_over(earlier: Path, folder: Path, inputs: dict[str, Any]) -> None:
     """Copy :data:`BATCH_FILES` from the result folder ``earlier`` into ``folder`` when its
     ``summary.json`` names the same scenario and model SHA-256 as ``inputs`` (a provenance)."""
     try:
-        record = json.loads((earlier / "summary.json").read_text(encoding="utf-8"))["provenance"]
+        record = json.loads((earlier / SUMMARY_FILE).read_text(encoding="utf-8"))["provenance"]
         same = all(record[key] == inputs[key] for key in ("scenario_sha256", "model_sha256"))
     except (OSError, ValueError, KeyError, TypeError):
         return
@@ -140,79 +126,36 @@ def carry_over(earlier: Path, folder: Path, inputs: dict[str, Any]) -> None:
 
 
 def write_run(
-    run: Run, root: Path, extra: Callable[[Run, Path], None] | None = None
+    run: Run,
+    analysis: Analysis,
+    root: Path,
+    *,
+    batch: tuple[str, pd.DataFrame] | None = None,
+    extra: Callable[[Path], None] | None = None,
+    analysis_seconds: float = 0.0,
 ) -> tuple[Path, dict[str, Any]]:
-    """Write the result folder of ``run`` under ``root``; return its path and the summary.
+    """Write the result folder of ``run`` and its ``analysis`` under ``root``; return its path
+    and the summary.
 
-    ``extra`` may add more files (reports, figures) to the folder before it is put in place;
-    it finds every table, a provisional ``summary.json`` (report time 0) and the carried-over
-    compare and sweep files already there.
+    ``batch`` is a ``compare`` or ``sweep`` table with its name (``compare``, ``frontier``),
+    written as ``<name>.csv``. ``extra`` may add more files (reports, figures) to the folder
+    before it is put in place; it finds every table, a provisional ``summary.json`` (report
+    time 0) and the carried-over compare and sweep files already there. The summary's report
+    time is ``analysis_seconds`` plus the time spent writing.
     """
 
     def fill(folder: Path) -> dict[str, Any]:
         started = time.perf_counter()
         carry_over(root / run.scenario.name, folder, provenance(run))
-        analysis = analyse(run)
         write_tables(analysis, folder)
+        if batch is not None:
+            name, table = batch
+            write_csv(table, folder / f"{name}.csv")
         if extra is not None:
-            write_json(summary(run, 0.0), folder / "summary.json")
-            extra(run, folder)
-        record = summary(run, time.perf_counter() - started)
-        write_json(record, folder / "summary.json")
+            write_json(summary(run, 0.0), folder / SUMMARY_FILE)
+            extra(folder)
+        record = summary(run, analysis_seconds + time.perf_counter() - started)
+        write_json(record, folder / SUMMARY_FILE)
         return record
 
     return write_atomically(root, run.scenario.name, fill)
-
-
-class ResultsNotWritten(Exception):
-    """The result folder could not be written (read-only or full disk, a file in the way);
-    the message is one line and names the results root."""
-
-
-def write_atomically(
-    root: Path, name: str, fill: Callable[[Path], dict[str, Any]]
-) -> tuple[Path, dict[str, Any]]:
-    """Let ``fill`` write into a temporary folder, then rename it to ``root / name``, keeping
-    a folder already there as ``root / (name + ".previous")``."""
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
-    except OSError as error:
-        raise ResultsNotWritten(f"cannot write results under {root}: {reason(error)}") from error
-    try:
-        record = fill(staging)
-        final = root / name
-        if final.exists():
-            previous = root / f"{name}{PREVIOUS_SUFFIX}"
-            if previous.exists():
-                shutil.rmtree(previous)
-            final.rename(previous)
-        staging.rename(final)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ResultsNotWritten(
-            f"cannot write results under {root}: {reason(error)}; no result folder was changed"
-        ) from error
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return final, record
-
-
-def reason(error: OSError) -> str:
-    """An operating-system error in a few words, with the file concerned."""
-    text = error.strerror or type(error).__name__
-    return f"{text} ({error.filename})" if error.filename else text
-
-
-def batch_frame(rows: list[Row], first_column: str) -> pd.DataFrame:
-    """``compare.csv`` / ``frontier.csv`` rows: label, capability, costs, levers."""
-    return pd.DataFrame(
-        [
-            {first_column: row.label, "capability": row.capability,
-             "diplomatic": row.diplomatic, "economic_usd": row.economic_usd,
-             "levers": row.levers}
-            for row in rows
-        ],
-        columns=[first_column, "capability", "diplomatic", "economic_usd", "levers"],
-    )

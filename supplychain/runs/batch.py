@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from supplychain.runs.pipeline import load, solve_scenario
 from supplychain.runs.variants import Variant, compare_variants, sweep_variants
+from supplychain.status import Status
 
 Kind = Literal["compare", "sweep"]
 
@@ -27,7 +28,7 @@ class Row:
     """The answer for one variant."""
 
     label: str
-    status: str
+    status: Status
     capability: float | None
     diplomatic: float
     economic_usd: float

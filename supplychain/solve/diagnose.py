@@ -18,18 +18,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from supplychain.analysis.tables import with_requirements
 from supplychain.errors import Problem
-from supplychain.inputs.yamldoc import FieldPath
+from supplychain.inputs.schema import Scenario
+from supplychain.inputs.yamldoc import Document, FieldPath
 from supplychain.model.follower import FollowerLP
 from supplychain.model.instance import Instance, Lever, pin_lever
-from supplychain.runs.pipeline import Run
 from supplychain.solve.lexicographic import solve
 
 
 def closure(instance: Instance, levers: set[Lever]) -> set[Lever]:
     """``levers`` with every lever they need or go with, transitively."""
-    return {needed for lever in levers for needed in with_requirements(instance, lever)}
+    return {needed for lever in levers for needed in instance.with_requirements(lever)}
 
 
 def labels(levers: set[Lever]) -> str:
@@ -37,19 +36,18 @@ def labels(levers: set[Lever]) -> str:
     return ", ".join(lever.label for lever in sorted(levers))
 
 
-def pin_paths(run: Run) -> dict[Lever, FieldPath]:
+def pin_paths(scenario: Scenario) -> dict[Lever, FieldPath]:
     """Where each pinned lever is written in the scenario (its first pin)."""
     paths: dict[Lever, FieldPath] = {}
     for side in ("on", "off"):
-        for index, pin in enumerate(getattr(run.scenario.fixed, side)):
+        for index, pin in enumerate(getattr(scenario.fixed, side)):
             paths.setdefault(pin_lever(pin), ("fixed", side, index))
     return paths
 
 
-def pin_problems(run: Run) -> list[Problem]:
+def pin_problems(instance: Instance, scenario: Scenario, document: Document) -> list[Problem]:
     """Pinned-on levers that need a lever pinned off, or (evaluate mode) one not pinned on."""
-    instance, document = run.instance, run.loaded.document
-    paths = pin_paths(run)
+    paths = pin_paths(scenario)
     problems = []
     for lever in sorted(instance.pinned_on):
         needed = closure(instance, {lever}) - {lever}
@@ -66,9 +64,8 @@ def pin_problems(run: Run) -> list[Problem]:
     return problems
 
 
-def budget_problems(run: Run, forced: set[Lever]) -> list[Problem]:
+def budget_problems(instance: Instance, document: Document, forced: set[Lever]) -> list[Problem]:
     """Budgets the pinned levers (with what they need) break on their own."""
-    instance, document = run.instance, run.loaded.document
     diplomatic, economic = instance.cost(forced)
     pins = f"the pinned levers {labels(forced)}" if forced else "no lever at all"
     problems = []
@@ -85,10 +82,9 @@ def budget_problems(run: Run, forced: set[Lever]) -> list[Problem]:
     return problems
 
 
-def capability_problems(run: Run) -> list[Problem]:
+def capability_problems(instance: Instance, document: Document) -> list[Problem]:
     """``max_capability`` below the least capability any policy within pins and budgets
     reaches."""
-    instance, document = run.instance, run.loaded.document
     if instance.max_capability is None:
         return []
     relaxed = replace(instance, minimize="capability", max_capability=None)
@@ -101,12 +97,18 @@ def capability_problems(run: Run) -> list[Problem]:
         f"{instance.max_capability:g}; the least it can reach is {least:.4g}")]
 
 
-def explain_infeasible(run: Run) -> list[Problem]:
-    """Why ``run`` has no policy, one located problem per cause (see the module docstring)."""
-    instance = run.instance
+def explain_infeasible(
+    instance: Instance, scenario: Scenario, document: Document
+) -> list[Problem]:
+    """Why ``instance`` (built from ``scenario``, read from ``document``) has no policy, one
+    located problem per cause (see the module docstring)."""
     forced = closure(instance, set(instance.pinned_on))
-    problems = pin_problems(run) or budget_problems(run, forced) or capability_problems(run)
+    problems = (
+        pin_problems(instance, scenario, document)
+        or budget_problems(instance, document, forced)
+        or capability_problems(instance, document)
+    )
     if problems:
         return problems
-    return [run.loaded.document.problem(
+    return [document.problem(
         ("fixed",), "no lever set satisfies the pins, the policy rules and the budgets")]

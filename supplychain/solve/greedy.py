@@ -2,7 +2,7 @@
 
 Starting from the pinned levers, the greedy repeatedly adds the *bundle* with the best ratio of
 capability removed to cost, where the bundle of a lever l is l with every lever it needs
-(:func:`supplychain.analysis.tables.with_requirements`: an FDPR or restriction brings its control, a
+(:meth:`supplychain.model.instance.Instance.with_requirements`: an FDPR or restriction brings its control, a
 plurilateral member's alignment comes with the control), less what is already chosen:
 
 .. math::
@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from supplychain.analysis.tables import with_requirements
 from supplychain.model.follower import FollowerLP
 from supplychain.model.formulation import ECONOMIC_UNIT
 from supplychain.model.instance import Instance, Lever
@@ -58,7 +57,7 @@ def greedy(instance: Instance, follower: FollowerLP | None = None) -> GreedyResu
     """Choose levers greedily by capability removed per unit of cost (module docstring)."""
     follower = follower or FollowerLP(instance)
     chosen = sorted({needed for lever in instance.pinned_on
-                     for needed in with_requirements(instance, lever)})
+                     for needed in instance.with_requirements(lever)})
     capability = follower.evaluate(chosen).capability
     evaluations = 1
     if instance.mode == "evaluate" or not instance.is_feasible(chosen):
@@ -92,7 +91,7 @@ def _bundles(instance: Instance, chosen: list[Lever]) -> list[list[Lever]]:
     for lever in instance.levers:
         if lever in taken or lever in instance.pinned_off:
             continue
-        bundle = [extra for extra in with_requirements(instance, lever) if extra not in taken]
+        bundle = [extra for extra in instance.with_requirements(lever) if extra not in taken]
         bundles.setdefault(frozenset(bundle), bundle)
     return list(bundles.values())
 

@@ -30,11 +30,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
-from supplychain.model.follower import FollowerLP, FollowerSolution, SolverFailure
+from supplychain.errors import InternalError, SolverError
+from supplychain.model.follower import FollowerLP, FollowerSolution
 from supplychain.model.formulation import ECONOMIC_UNIT
 from supplychain.model.highs_leader import HighsLeader
 from supplychain.model.instance import Instance, Lever
-from supplychain.model.stages import InternalError, Leader, StageResult
+from supplychain.model.stages import Leader, StageResult
+from supplychain.status import Status
 
 CAPABILITY_TOLERANCE = 1e-9
 """How far (relative, at least absolute) a later stage may let capability drift above the
@@ -69,8 +71,7 @@ and starts each stage from the previous solution; ``pyomo`` is the Pyomo model o
 class Outcome:
     """What a solve produced."""
 
-    status: str
-    """optimal | time_limit | infeasible"""
+    status: Status
     levers: tuple[Lever, ...]
     capability: float | None
     """Follower-LP capability of the chosen levers (None when infeasible or no incumbent)."""
@@ -115,7 +116,7 @@ def solve(
         stages = [("diplomatic", COST_TOLERANCE), ("economic", COST_TOLERANCE),
                   ("capability", CAPABILITY_TOLERANCE), ("lever_count", None)]
     solve_started = time.perf_counter()
-    status, bound, gap, first_value = "optimal", None, None, None
+    status, bound, gap, first_value = Status.OPTIMAL, None, None, None
     for number, (name, tolerance) in enumerate(stages):
         leader.minimize(name)
         remaining = None
@@ -129,13 +130,13 @@ def solve(
             progress(f"  stage {number + 1}/{len(stages)} least {name.replace('_', ' ')}: "
                      f"{result.status} in {time.perf_counter() - stage_started:.2f} s")
         if number == 0:
-            bound = None if result.status == "infeasible" else _bound(result.bound, step)
-            if result.status == "infeasible" or result.incumbent is None:
+            bound = None if result.status == Status.INFEASIBLE else _bound(result.bound, step)
+            if result.status == Status.INFEASIBLE or result.incumbent is None:
                 return _no_answer(result.status, bound, build_seconds, solve_started, backend)
             gap = _gap(result.incumbent, bound)
-        elif result.status == "infeasible":
+        elif result.status == Status.INFEASIBLE:
             raise InternalError(f"tie-breaking stage '{name}' lost the earlier stages' answer")
-        if result.status != "optimal":
+        if result.status != Status.OPTIMAL:
             status = result.status
             break
         chosen = tuple(leader.chosen())
@@ -256,7 +257,7 @@ def _gap(incumbent: float, bound: float) -> float:
 
 
 def _no_answer(
-    status: str, bound: float | None, build: float, started: float, backend: str
+    status: Status, bound: float | None, build: float, started: float, backend: str
 ) -> Outcome:
     return Outcome(status, (), None, bound, None, 0.0, 0.0, None, build,
                    time.perf_counter() - started, backend)
@@ -267,7 +268,7 @@ def _checked(
     follower: FollowerLP,
     leader: Leader,
     chosen: tuple[Lever, ...],
-    status: str,
+    status: Status,
     bound: float | None,
     gap: float | None,
     first_value: float | None,
@@ -277,7 +278,7 @@ def _checked(
     """Re-evaluate the chosen levers with the follower LP and refuse disagreements."""
     try:
         response = follower.evaluate(chosen)
-    except SolverFailure as error:
+    except SolverError as error:
         raise InternalError(str(error)) from error
     milp_capability = leader.capability()
     if abs(milp_capability - response.capability) > AGREEMENT_TOLERANCE:
@@ -286,7 +287,7 @@ def _checked(
             f"{response.capability:.9f} for levers {[lever.label for lever in chosen]}"
         )
     lost_optimum = (
-        status == "optimal"
+        status == Status.OPTIMAL
         and instance.minimize == "capability"
         and first_value is not None
         and response.capability > first_value + AGREEMENT_TOLERANCE
