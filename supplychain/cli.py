@@ -180,7 +180,7 @@ def describe(run: Run) -> str:
 
 def command_validate(arguments: argparse.Namespace) -> int:
     """Check every file; print one line per problem; exit 2 if any file has problems."""
-    from supplychain.runs.pipeline import validate_file
+    from supplychain.runs.validate import validate_file
 
     failed = False
     for name in arguments.files:

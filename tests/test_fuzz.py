@@ -28,7 +28,7 @@ from supplychain.errors import InputError
 from supplychain.inputs.load import load_scenario, load_world
 from supplychain.inputs.messages import FieldPath
 from supplychain.inputs.yamldoc import parse_document
-from supplychain.runs.pipeline import validate_file
+from supplychain.runs.validate import validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
