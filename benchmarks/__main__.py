@@ -23,18 +23,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one run of each part, small sizes")
     parser.add_argument("--out", type=Path, help="folder for results.{json,md,png}")
-    parser.add_argument("--only", nargs="*", choices=PARTS, default=list(PARTS),
-                        help="parts to run (none: rewrite results.md and .png from .json)")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        choices=PARTS,
+        default=list(PARTS),
+        help="parts to run (none: rewrite results.md and .png from .json)",
+    )
     arguments = parser.parse_args(argv)
-    out = arguments.out or (Path(tempfile.mkdtemp(prefix="benchmarks."))
-                            if arguments.quick else Path(__file__).parent)
+    out = arguments.out or (
+        Path(tempfile.mkdtemp(prefix="benchmarks.")) if arguments.quick else Path(__file__).parent
+    )
     runs = 1 if arguments.quick else 5
     stored = out / "results.json"
     results: dict[str, Any] = json.loads(stored.read_text()) if stored.exists() else {}
     quick = arguments.quick
     measurements: dict[str, Callable[[], Any]] = {
         "enumeration": lambda: versus_enumeration(
-            runs, ENUMERATION_LEVERS[:1] if quick else ENUMERATION_LEVERS),
+            runs, ENUMERATION_LEVERS[:1] if quick else ENUMERATION_LEVERS
+        ),
         "greedy": lambda: versus_greedy(2 if quick else 20),
         "backends": lambda: versus_pyomo({"1k": 1} if quick else {"1k": 5, "10k": 5}),
         "scaling": lambda: scaling({"1k": 1} if quick else {"1k": 5, "10k": 5, "100k": 5}),

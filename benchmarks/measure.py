@@ -89,18 +89,30 @@ def versus_enumeration(runs: int, lever_counts: tuple[int, ...] = ENUMERATION_LE
                 enumeration_times.append(seconds)
             milp = statistics.median(milp_times)
             enumeration = statistics.median(enumeration_times)
-            rows.append({
-                "budget": budgeted, "levers": len(instance.levers),
-                "routes": len(instance.routes), "lever_sets": expected.feasible_sets,
-                "runs": runs, "milp_s": milp, "pyomo_s": statistics.median(pyomo_times),
-                "enumeration_s": enumeration,
-                "ratio": enumeration / milp, "milp_capability": outcome.capability,
-                "enumeration_capability": expected.capability,
-                "same": max(abs(outcome.capability - expected.capability),
-                            abs(through_pyomo.capability - expected.capability)) <= 1e-6,
-            })
-            print(f"  enumeration {levers} levers, budget {budgeted}: "
-                  f"{rows[-1]['ratio']:.0f}x", file=sys.stderr)
+            rows.append(
+                {
+                    "budget": budgeted,
+                    "levers": len(instance.levers),
+                    "routes": len(instance.routes),
+                    "lever_sets": expected.feasible_sets,
+                    "runs": runs,
+                    "milp_s": milp,
+                    "pyomo_s": statistics.median(pyomo_times),
+                    "enumeration_s": enumeration,
+                    "ratio": enumeration / milp,
+                    "milp_capability": outcome.capability,
+                    "enumeration_capability": expected.capability,
+                    "same": max(
+                        abs(outcome.capability - expected.capability),
+                        abs(through_pyomo.capability - expected.capability),
+                    )
+                    <= 1e-6,
+                }
+            )
+            print(
+                f"  enumeration {levers} levers, budget {budgeted}: {rows[-1]['ratio']:.0f}x",
+                file=sys.stderr,
+            )
     return rows
 
 
@@ -113,13 +125,20 @@ def greedy_row(name: str, instance: Instance) -> Row:
     exact_capability = optimum.capability if optimum.capability is not None else float("nan")
     removed_exact = baseline - exact_capability
     return {
-        "instance": name, "levers": len(instance.levers), "objective": instance.minimize,
-        "baseline": baseline, "exact": exact_capability, "greedy": heuristic.capability,
+        "instance": name,
+        "levers": len(instance.levers),
+        "objective": instance.minimize,
+        "baseline": baseline,
+        "exact": exact_capability,
+        "greedy": heuristic.capability,
         "greedy_feasible": heuristic.feasible,
-        "exact_diplomatic": optimum.diplomatic, "greedy_diplomatic": heuristic.diplomatic,
+        "exact_diplomatic": optimum.diplomatic,
+        "greedy_diplomatic": heuristic.diplomatic,
         "share_removed": (baseline - heuristic.capability) / removed_exact
-        if removed_exact > 1e-12 else 1.0,
-        "exact_s": exact_seconds, "greedy_s": greedy_seconds,
+        if removed_exact > 1e-12
+        else 1.0,
+        "exact_s": exact_seconds,
+        "greedy_s": greedy_seconds,
     }
 
 
@@ -136,12 +155,19 @@ def versus_greedy(random_instances: int) -> list[Row]:
         rng = random.Random(1000 + seed)
         size = Size(targets=2, categories=4, items_per_category=2, subsystems=2, partners=4)
         world = random_world(rng, size)
-        rows.append(greedy_row(f"random seed {1000 + seed}",
-                               instance_of(world, random_scenario(rng, world))))
+        rows.append(
+            greedy_row(
+                f"random seed {1000 + seed}", instance_of(world, random_scenario(rng, world))
+            )
+        )
     for seed in range(max(1, random_instances // 4)):
         scale = enumeration_scale(30)
-        rows.append(greedy_row(f"layered 30 levers seed {seed}",
-                               instance_of(*scaled_world(random.Random(seed), scale))))
+        rows.append(
+            greedy_row(
+                f"layered 30 levers seed {seed}",
+                instance_of(*scaled_world(random.Random(seed), scale)),
+            )
+        )
     return rows
 
 
@@ -152,8 +178,9 @@ def phases(scenario: Path, out: Path, timeout: float | None = None) -> Row:
     command = [sys.executable, "-m", "benchmarks.phases", str(scenario), str(out)]
     failed = None
     try:
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                                   timeout=timeout)
+        completed = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        )
         output = completed.stdout
         if completed.returncode != 0:
             failed = (completed.stderr.strip().splitlines() or ["no message"])[-1]
@@ -175,8 +202,7 @@ def medians(rows: list[Row]) -> Row:
     merged = dict(rows[0])
     numeric = {key for row in rows for key, value in row.items() if isinstance(value, float)}
     for key in sorted(numeric):
-        merged[key] = statistics.median(
-            row[key] for row in rows if isinstance(row.get(key), float))
+        merged[key] = statistics.median(row[key] for row in rows if isinstance(row.get(key), float))
     for flag in ("failed", "stopped_after"):
         flagged = [row[flag] for row in rows if flag in row]
         if flagged:
@@ -196,15 +222,23 @@ def scaling(runs: dict[str, int]) -> list[Row]:
             for _ in range(count):
                 samples.append(phases(scenario, Path(scratch) / "results", timeout=TIMEOUT))
                 print(f"  scaling {name}: {samples[-1]}", file=sys.stderr)
-            rows.append({"size": name, "items": scale.items, "suppliers": scale.suppliers,
-                         "countries": scale.countries, "depth": scale.depth, **medians(samples)})
+            rows.append(
+                {
+                    "size": name,
+                    "items": scale.items,
+                    "suppliers": scale.suppliers,
+                    "countries": scale.countries,
+                    "depth": scale.depth,
+                    **medians(samples),
+                }
+            )
     return rows
 
 
 def versus_pyomo(runs: dict[str, int]) -> list[Row]:
-    """Both MILP backends (:data:`supplychain.solve.lexicographic.BACKENDS`) on the synthetic worlds: median
-    seconds of the MILP build and of the four stages, ``runs[size]`` runs each, and whether
-    they reach the same capability and costs."""
+    """Both MILP backends (:data:`supplychain.solve.lexicographic.BACKENDS`) on the synthetic
+    worlds: median seconds of the MILP build and of the four stages, ``runs[size]`` runs each,
+    and whether they reach the same capability and costs."""
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         for name, count in runs.items():
@@ -216,23 +250,30 @@ def versus_pyomo(runs: dict[str, int]) -> list[Row]:
             for backend in BACKENDS:
                 outcomes = [solve(instance, follower, backend=backend) for _ in range(count)]
                 answers[backend] = outcomes[0]
-                rows.append({
-                    "size": name, "backend": backend, "routes": len(instance.routes),
-                    "levers": len(instance.levers), "runs": count,
-                    "build_s": statistics.median(o.build_seconds for o in outcomes),
-                    "solve_s": statistics.median(o.solve_seconds for o in outcomes),
-                    "capability": outcomes[0].capability, "status": outcomes[0].status,
-                })
+                rows.append(
+                    {
+                        "size": name,
+                        "backend": backend,
+                        "routes": len(instance.routes),
+                        "levers": len(instance.levers),
+                        "runs": count,
+                        "build_s": statistics.median(o.build_seconds for o in outcomes),
+                        "solve_s": statistics.median(o.solve_seconds for o in outcomes),
+                        "capability": outcomes[0].capability,
+                        "status": outcomes[0].status,
+                    }
+                )
                 print(f"  backends {name} {backend}: {rows[-1]}", file=sys.stderr)
             reference = answers[BACKENDS[0]]
-            for row in rows[-len(BACKENDS):]:
+            for row in rows[-len(BACKENDS) :]:
                 other = answers[row["backend"]]
-                row["same"] = (other.status == reference.status
-                               and abs((other.capability or 0) - (reference.capability or 0))
-                               <= 1e-9
-                               and abs(other.diplomatic - reference.diplomatic) <= 1e-9
-                               and abs(other.economic_usd - reference.economic_usd)
-                               <= 1e-7 * max(1.0, reference.economic_usd))
+                row["same"] = (
+                    other.status == reference.status
+                    and abs((other.capability or 0) - (reference.capability or 0)) <= 1e-9
+                    and abs(other.diplomatic - reference.diplomatic) <= 1e-9
+                    and abs(other.economic_usd - reference.economic_usd)
+                    <= 1e-7 * max(1.0, reference.economic_usd)
+                )
     return rows
 
 
@@ -243,9 +284,13 @@ def curated(runs: int) -> Row:
     with tempfile.TemporaryDirectory() as scratch:
         for _ in range(runs):
             samples.append(phases(CURATED, Path(scratch)))
-            command = [str(Path(sys.executable).with_name("supplychain")), "run", str(CURATED),
-                       "--out", scratch]
-            seconds, _ = timed(subprocess.run, command, cwd=ROOT, capture_output=True,
-                               check=True)
+            command = [
+                str(Path(sys.executable).with_name("supplychain")),
+                "run",
+                str(CURATED),
+                "--out",
+                scratch,
+            ]
+            seconds, _ = timed(subprocess.run, command, cwd=ROOT, capture_output=True, check=True)
             walls.append(seconds)
     return {**medians(samples), "command_wall": statistics.median(walls)}

@@ -44,9 +44,14 @@ def main(arguments: list[str]) -> None:
         started = time.perf_counter()
         build_leader(run.instance, backend)
         builds[f"{backend}_build"] = time.perf_counter() - started
-    record.update(run.timings, **builds,
-                  status=run.outcome.status, routes=len(run.instance.routes),
-                  levers=len(run.instance.levers), capability=run.outcome.capability)
+    record.update(
+        run.timings,
+        **builds,
+        status=run.outcome.status,
+        routes=len(run.instance.routes),
+        levers=len(run.instance.levers),
+        capability=run.outcome.capability,
+    )
     emit(record)
     _, summary = write_results(run, out, write_report)
     record["report"] = float(summary["timings"]["report"])

@@ -15,12 +15,21 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 ENUMERATION_LEVERS = (10, 12, 14, 16)
 SCALES = {
-    "1k": Scale(items=100, suppliers=200, countries=10, depth=4, levers=50, routes=1_000,
-                targets=2),
-    "10k": Scale(items=500, suppliers=2_000, countries=14, depth=5, levers=200, routes=10_000,
-                 targets=3),
-    "100k": Scale(items=2_000, suppliers=20_000, countries=20, depth=6, levers=1_000,
-                  routes=100_000, targets=5),
+    "1k": Scale(
+        items=100, suppliers=200, countries=10, depth=4, levers=50, routes=1_000, targets=2
+    ),
+    "10k": Scale(
+        items=500, suppliers=2_000, countries=14, depth=5, levers=200, routes=10_000, targets=3
+    ),
+    "100k": Scale(
+        items=2_000,
+        suppliers=20_000,
+        countries=20,
+        depth=6,
+        levers=1_000,
+        routes=100_000,
+        targets=5,
+    ),
 }
 
 
@@ -35,8 +44,14 @@ def write_scaled(scale: Scale, seed: int, folder: Path) -> Path:
     world, scenario = scaled_world(random.Random(seed), scale)
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "world.yaml").open("w", encoding="utf-8") as stream:
-        yaml.dump(world, stream, Dumper=yaml.CSafeDumper, sort_keys=False,
-                  default_flow_style=None, width=200)
+        yaml.dump(
+            world,
+            stream,
+            Dumper=yaml.CSafeDumper,
+            sort_keys=False,
+            default_flow_style=None,
+            width=200,
+        )
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(scenario, sort_keys=False), encoding="utf-8")
     return path

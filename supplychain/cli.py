@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 
 INTERRUPTED = "interrupted; no result folder was changed"
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
-ALLOW_HELP = ("exit 0 when a solve stops at its time limit with an incumbent policy (its gap "
-              "and bound are in summary.json and the report)")
+ALLOW_HELP = (
+    "exit 0 when a solve stops at its time limit with an incumbent policy (its gap "
+    "and bound are in summary.json and the report)"
+)
 
 
 def progress(message: str) -> None:
@@ -85,8 +87,10 @@ def verdict(label: str, run: Run, allow_nonoptimal: bool) -> int:
             progress(f"  {problem}")
         return EXIT_FAILURE
     if allow_nonoptimal and outcome.capability is not None:
-        progress(f"warning: {label}: the solve ended '{outcome.status}' with relative gap "
-                 f"{outcome.mip_gap:.3g}; accepted (--allow-nonoptimal)")
+        progress(
+            f"warning: {label}: the solve ended '{outcome.status}' with relative gap "
+            f"{outcome.mip_gap:.3g}; accepted (--allow-nonoptimal)"
+        )
         return EXIT_OK
     accepts = "" if outcome.capability is None else " (--allow-nonoptimal accepts its incumbent)"
     progress(f"error: {label}: the solve ended '{outcome.status}', not proven optimal{accepts}")
@@ -106,8 +110,14 @@ def write_results(
 
     started = time.perf_counter()
     analysis = analyse(run)
-    return write_run(run, analysis, root, batch=batch, extra=extra,
-                     analysis_seconds=time.perf_counter() - started)
+    return write_run(
+        run,
+        analysis,
+        root,
+        batch=batch,
+        extra=extra,
+        analysis_seconds=time.perf_counter() - started,
+    )
 
 
 def command_report(arguments: argparse.Namespace) -> int:
@@ -151,11 +161,15 @@ def command_batch(arguments: argparse.Namespace) -> int:
     folder, _ = write_results(run, Path(arguments.out), figure_and_report, (name, table))
     print(table.to_string(index=False))
     print(f"results: {folder}")
-    accepted = {Status.OPTIMAL, Status.TIME_LIMIT} if arguments.allow_nonoptimal else {Status.OPTIMAL}
+    accepted = (
+        {Status.OPTIMAL, Status.TIME_LIMIT} if arguments.allow_nonoptimal else {Status.OPTIMAL}
+    )
     failed = [row for row in rows if row.status not in accepted or row.capability is None]
     for row in failed:
-        progress(f"error: {kind} {row.label}: the solve ended '{row.status}'"
-                 + ("" if row.status == Status.INFEASIBLE else ", not proven optimal"))
+        progress(
+            f"error: {kind} {row.label}: the solve ended '{row.status}'"
+            + ("" if row.status == Status.INFEASIBLE else ", not proven optimal")
+        )
     code = verdict(f"{scenario.name} itself", run, arguments.allow_nonoptimal)
     return EXIT_FAILURE if failed else code
 
@@ -202,9 +216,11 @@ def command_import_eto(arguments: argparse.Namespace) -> int:
     output = Path(arguments.output)
     imported = import_to_file(Path(arguments.directory), output, echo=progress)
     world = imported.world
-    print(f"wrote {output}: {len(world['items'])} items, {len(world['suppliers'])} suppliers, "
-          f"{len(world['countries'])} countries, {len(world['routes'])} routes, "
-          f"{len(imported.warnings)} warnings")
+    print(
+        f"wrote {output}: {len(world['items'])} items, {len(world['suppliers'])} suppliers, "
+        f"{len(world['countries'])} countries, {len(world['routes'])} routes, "
+        f"{len(imported.warnings)} warnings"
+    )
     return EXIT_OK
 
 
@@ -223,32 +239,49 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="optimise or evaluate a scenario, write results")
     run.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
-    run.add_argument("--out", default="results", metavar="DIR",
-                     help="results root (default: results)")
+    run.add_argument(
+        "--out", default="results", metavar="DIR", help="results root (default: results)"
+    )
     run.add_argument("--json", action="store_true", help="print summary.json to stdout")
-    run.add_argument("--time-limit", type=positive_seconds, metavar="S",
-                     help="solver time limit in seconds (overrides solver.time_limit)")
+    run.add_argument(
+        "--time-limit",
+        type=positive_seconds,
+        metavar="S",
+        help="solver time limit in seconds (overrides solver.time_limit)",
+    )
     run.add_argument("--allow-nonoptimal", action="store_true", help=ALLOW_HELP)
     run.set_defaults(handler=command_run)
 
-    for kind, text in (("compare", "solve each compare option, side by side"),
-                       ("sweep", "solve each sweep value: the Pareto frontier")):
+    for kind, text in (
+        ("compare", "solve each compare option, side by side"),
+        ("sweep", "solve each sweep value: the Pareto frontier"),
+    ):
         batch = commands.add_parser(kind, help=text)
         batch.add_argument("scenario", metavar="SCENARIO", help="scenario YAML file")
-        batch.add_argument("--out", default="results", metavar="DIR",
-                           help="results root (default: results)")
-        batch.add_argument("--jobs", type=int, metavar="N",
-                           help="parallel worker processes (default: the number of cores)")
-        batch.add_argument("--time-limit", type=positive_seconds, metavar="S",
-                           help="solver time limit per solve in seconds")
+        batch.add_argument(
+            "--out", default="results", metavar="DIR", help="results root (default: results)"
+        )
+        batch.add_argument(
+            "--jobs",
+            type=int,
+            metavar="N",
+            help="parallel worker processes (default: the number of cores)",
+        )
+        batch.add_argument(
+            "--time-limit",
+            type=positive_seconds,
+            metavar="S",
+            help="solver time limit per solve in seconds",
+        )
         batch.add_argument("--allow-nonoptimal", action="store_true", help=ALLOW_HELP)
         batch.set_defaults(handler=command_batch)
 
     report = commands.add_parser(
         "report", help="rebuild report.md, report.html and figures of a result folder"
     )
-    report.add_argument("results", metavar="RESULTS_DIR",
-                        help="a result folder written by 'supplychain run'")
+    report.add_argument(
+        "results", metavar="RESULTS_DIR", help="a result folder written by 'supplychain run'"
+    )
     report.set_defaults(handler=command_report)
 
     validate = commands.add_parser("validate", help="check world models and scenarios")
@@ -258,11 +291,14 @@ def parser() -> argparse.ArgumentParser:
     import_eto = commands.add_parser(
         "import-eto", help="build a world model from the ETO supply-chain CSVs"
     )
-    import_eto.add_argument("directory", metavar="DIR",
-                            help="folder with inputs.csv, providers.csv, provision.csv, "
-                            "sequence.csv")
-    import_eto.add_argument("-o", "--output", required=True, metavar="FILE",
-                            help="world model YAML file to write")
+    import_eto.add_argument(
+        "directory",
+        metavar="DIR",
+        help="folder with inputs.csv, providers.csv, provision.csv, sequence.csv",
+    )
+    import_eto.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="world model YAML file to write"
+    )
     import_eto.set_defaults(handler=command_import_eto)
     return main_parser
 

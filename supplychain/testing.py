@@ -41,16 +41,22 @@ def random_world(rng: random.Random, size: Size) -> dict[str, Any]:
     routes: list[dict[str, Any]] = []
     subsystems = [f"sub{index}" for index in range(size.subsystems)]
     for subsystem in subsystems:
-        items[subsystem] = {"kind": "subsystem", "category": "subsystems",
-                            "market_usd": float(rng.randint(1, 5)) * 1e8}
+        items[subsystem] = {
+            "kind": "subsystem",
+            "category": "subsystems",
+            "market_usd": float(rng.randint(1, 5)) * 1e8,
+        }
     tools = []
     for category_index in range(size.categories):
         category = f"cat{category_index}"
         for tool_index in range(size.items_per_category):
             tool = f"{category}_tool{tool_index}"
             tools.append(tool)
-            items[tool] = {"kind": "tool", "category": category,
-                           "market_usd": float(rng.randint(1, 20)) * 1e9}
+            items[tool] = {
+                "kind": "tool",
+                "category": category,
+                "market_usd": float(rng.randint(1, 20)) * 1e9,
+            }
     for item in [*subsystems, *tools]:
         routes.extend(_supplier_routes(rng, item, countries, subsystems, suppliers, size))
     for target_index in range(size.targets):
@@ -58,10 +64,12 @@ def random_world(rng: random.Random, size: Size) -> dict[str, Any]:
         items[target] = {"kind": "capability"}
         for _ in range(rng.randint(1, 2)):
             recipe = rng.sample(tools, k=min(len(tools), rng.randint(1, 3)))
-            routes.append({
-                "item": target,
-                "inputs": {tool: float(rng.randint(1, 3)) for tool in sorted(recipe)},
-            })
+            routes.append(
+                {
+                    "item": target,
+                    "inputs": {tool: float(rng.randint(1, 3)) for tool in sorted(recipe)},
+                }
+            )
     return {
         "name": "synthetic",
         "countries": {country: {"name": country} for country in countries},
@@ -95,7 +103,9 @@ def _supplier_routes(
                 supplier["owner"] = ADVERSARY
         suppliers[name] = supplier
         route: dict[str, Any] = {
-            "item": item, "supplier": name, "capacity": round(rng.uniform(0.1, 0.8), 2),
+            "item": item,
+            "supplier": name,
+            "capacity": round(rng.uniform(0.1, 0.8), 2),
         }
         if country == ADVERSARY and subsystems and not item.startswith("sub"):
             route["inputs"] = {rng.choice(subsystems): float(rng.randint(1, 2))}
@@ -103,10 +113,14 @@ def _supplier_routes(
             route["leakage"] = round(rng.uniform(0.0, 0.3), 2)
         routes.append(route)
         if country != ADVERSARY and rng.random() < 0.25:
-            routes.append({
-                "item": item, "supplier": name, "via": TRANSIT,
-                "capacity": round(rng.uniform(0.05, 0.3), 2),
-            })
+            routes.append(
+                {
+                    "item": item,
+                    "supplier": name,
+                    "via": TRANSIT,
+                    "capacity": round(rng.uniform(0.05, 0.3), 2),
+                }
+            )
     return routes
 
 
@@ -116,25 +130,26 @@ def random_scenario(rng: random.Random, world: dict[str, Any]) -> dict[str, Any]
     Pins, ``mode`` and ``objective`` are left to the caller, which knows the levers that exist.
     """
     partners = sorted(
-        country for country in world["countries"]
-        if country not in (CONTROLLER, ADVERSARY, TRANSIT)
+        country for country in world["countries"] if country not in (CONTROLLER, ADVERSARY, TRANSIT)
     )
     categories = sorted(
         {item["category"] for item in world["items"].values() if "category" in item}
     )
-    targets = sorted(item_id for item_id, item in world["items"].items()
-                     if item["kind"] == "capability")
+    targets = sorted(
+        item_id for item_id, item in world["items"].items() if item["kind"] == "capability"
+    )
     scenario: dict[str, Any] = {
         "name": "synthetic",
         "model": "synthetic.yaml",
         "targets": {
-            target: {"demand": round(rng.uniform(0.4, 1.5), 2),
-                     "weight": float(rng.randint(1, 3))}
+            target: {"demand": round(rng.uniform(0.4, 1.5), 2), "weight": float(rng.randint(1, 3))}
             for target in targets
         },
         "partners": {
-            country: {"align_cost": float(rng.randint(1, 4)),
-                      **({"fdpr_cost": float(rng.randint(1, 5))} if rng.random() < 0.5 else {})}
+            country: {
+                "align_cost": float(rng.randint(1, 4)),
+                **({"fdpr_cost": float(rng.randint(1, 5))} if rng.random() < 0.5 else {}),
+            }
             for country in rng.sample(partners, k=rng.randint(1, len(partners)))
         },
         "levers": {
@@ -144,8 +159,10 @@ def random_scenario(rng: random.Random, world: dict[str, Any]) -> dict[str, Any]
         },
         "leakage": {"default": round(rng.uniform(0.0, 0.2), 2)},
         "de_minimis": rng.choice([None, 0.1, 0.25]),
-        "costs": {"adversary_share": round(rng.uniform(0.1, 0.5), 2),
-                  "fdpr_default": float(rng.randint(1, 4))},
+        "costs": {
+            "adversary_share": round(rng.uniform(0.1, 0.5), 2),
+            "fdpr_default": float(rng.randint(1, 4)),
+        },
     }
     if rng.random() < 0.4:
         scenario["leakage"]["by_country"] = {rng.choice(partners): round(rng.uniform(0, 0.3), 2)}
@@ -153,9 +170,9 @@ def random_scenario(rng: random.Random, world: dict[str, Any]) -> dict[str, Any]
         scenario["leakage"]["by_category"] = {rng.choice(categories): round(rng.uniform(0, 0.3), 2)}
     pressure_kinds = rng.sample(["monitor", "restrict", "tariff", "screen"], k=rng.randint(0, 2))
     for kind in pressure_kinds:
-        scenario["levers"][kind] = [TRANSIT] if kind in ("monitor", "restrict") else [
-            rng.choice(partners)
-        ]
+        scenario["levers"][kind] = (
+            [TRANSIT] if kind in ("monitor", "restrict") else [rng.choice(partners)]
+        )
         for country in scenario["levers"][kind]:
             scenario.setdefault("pressure", {})[country] = {
                 "monitor_effect": round(rng.uniform(0.3, 0.9), 2),
@@ -171,7 +188,6 @@ def random_scenario(rng: random.Random, world: dict[str, Any]) -> dict[str, Any]
     if budget:
         scenario["budget"] = budget
     return scenario
-
 
 
 @dataclass(frozen=True)
@@ -242,13 +258,15 @@ def _profiles(rng: random.Random, scale: Scale, hooks: _Hooks) -> list[tuple[str
     profiles += [(c, k, True) for c, k in sorted(hooks.direct) if c not in hooks.partners]
     if len(profiles) > scale.suppliers:
         raise ValueError(f"{scale.levers} levers need at least {len(profiles)} suppliers")
-    non_partners = hooks.others[len(hooks.partners):]
+    non_partners = hooks.others[len(hooks.partners) :]
     while len(profiles) < scale.suppliers:
         k = rng.choice(hooks.categories)
-        free = [(CONTROLLER, k, False), *[(c, k, False) for c in non_partners],
-                *[(c, k, True) for c in non_partners if (c, k) in hooks.direct],
-                *[(p, k, (p, k) in hooks.direct)
-                  for p in hooks.partners if (p, k) in hooks.aligned]]
+        free = [
+            (CONTROLLER, k, False),
+            *[(c, k, False) for c in non_partners],
+            *[(c, k, True) for c in non_partners if (c, k) in hooks.direct],
+            *[(p, k, (p, k) in hooks.direct) for p in hooks.partners if (p, k) in hooks.aligned],
+        ]
         profiles.append((ADVERSARY, k, False) if rng.random() < 0.3 else rng.choice(free))
     return profiles
 
@@ -277,10 +295,14 @@ def scaled_world(rng: random.Random, scale: Scale) -> tuple[dict[str, Any], dict
     for n in range(middle):
         layer = n * layers // middle
         item = f"L{layer}_{n:05d}"
-        category = hooks.categories[n] if n < len(hooks.categories) else rng.choice(
-            hooks.categories)
-        items[item] = {"kind": "tool" if layer == layers - 1 else "subsystem",
-                       "category": category, "market_usd": float(rng.randint(1, 50)) * 1e8}
+        category = (
+            hooks.categories[n] if n < len(hooks.categories) else rng.choice(hooks.categories)
+        )
+        items[item] = {
+            "kind": "tool" if layer == layers - 1 else "subsystem",
+            "category": category,
+            "market_usd": float(rng.randint(1, 50)) * 1e8,
+        }
         layer_items[layer].append(item)
         by_category[category].append(item)
     layer_of = {item: layer for layer, members in enumerate(layer_items) for item in members}
@@ -291,7 +313,7 @@ def scaled_world(rng: random.Random, scale: Scale) -> tuple[dict[str, Any], dict
             supplier["content"] = {CONTROLLER: round(rng.uniform(0.0, 0.5), 2)}
         if direct:
             supplier["direct_product_of"] = [CONTROLLER]
-        elif country in hooks.others[len(hooks.partners):] and rng.random() < 0.1:
+        elif country in hooks.others[len(hooks.partners) :] and rng.random() < 0.1:
             supplier["owner"] = ADVERSARY
         suppliers[f"s{n:05d}"] = supplier
     supplier_routes = scale.routes - 2 * scale.targets
@@ -304,8 +326,11 @@ def scaled_world(rng: random.Random, scale: Scale) -> tuple[dict[str, Any], dict
         name = names[n] if n < len(names) else rng.choice(names)
         supplier = suppliers[name]
         item = rng.choice(by_category[supplier["category"]])
-        route: dict[str, Any] = {"item": item, "supplier": name,
-                                 "capacity": round(rng.uniform(0.3, 1.7) / per_item, 5)}
+        route: dict[str, Any] = {
+            "item": item,
+            "supplier": name,
+            "capacity": round(rng.uniform(0.3, 1.7) / per_item, 5),
+        }
         if supplier["country"] == ADVERSARY and layer_of[item] > 0:
             below = layer_items[layer_of[item] - 1]
             route["inputs"] = {
@@ -322,13 +347,22 @@ def scaled_world(rng: random.Random, scale: Scale) -> tuple[dict[str, Any], dict
         items[f"target{index}"] = {"kind": "capability"}
         for _ in range(2):
             recipe = rng.sample(top, k=min(len(top), rng.randint(2, 4)))
-            routes.append({"item": f"target{index}",
-                           "inputs": {item: float(rng.randint(1, 3)) for item in sorted(recipe)}})
+            routes.append(
+                {
+                    "item": f"target{index}",
+                    "inputs": {item: float(rng.randint(1, 3)) for item in sorted(recipe)},
+                }
+            )
     for supplier in suppliers.values():
         del supplier["category"]
     countries = [CONTROLLER, ADVERSARY, TRANSIT, *hooks.others]
-    world = {"name": "scaled", "countries": {country: {} for country in countries},
-             "items": items, "suppliers": suppliers, "routes": routes}
+    world = {
+        "name": "scaled",
+        "countries": {country: {} for country in countries},
+        "items": items,
+        "suppliers": suppliers,
+        "routes": routes,
+    }
     return world, _scaled_scenario(rng, scale, hooks)
 
 
@@ -345,8 +379,10 @@ def _scaled_scenario(rng: random.Random, scale: Scale, hooks: _Hooks) -> dict[st
     return {
         "name": "scaled",
         "model": "world.yaml",
-        "targets": {f"target{index}": {"demand": 1.0, "weight": float(rng.randint(1, 3))}
-                    for index in range(scale.targets)},
+        "targets": {
+            f"target{index}": {"demand": 1.0, "weight": float(rng.randint(1, 3))}
+            for index in range(scale.targets)
+        },
         "partners": partners,
         "levers": {"control": "all", "align": "all", "fdpr": "all"},
         "costs": {"adversary_share": 0.3, "fdpr_default": fdpr_default},

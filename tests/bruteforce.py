@@ -54,10 +54,14 @@ def enumerate_optimum(instance: Instance) -> Enumerated | None:
         if not tied:
             return None
     least_diplomatic = min(entry[1] for entry in tied)
-    tied = [entry for entry in tied
-            if entry[1] <= least_diplomatic + COST_TIE * max(1.0, least_diplomatic)]
+    tied = [
+        entry
+        for entry in tied
+        if entry[1] <= least_diplomatic + COST_TIE * max(1.0, least_diplomatic)
+    ]
     least_economic = min(entry[2] for entry in tied)
-    tied = [entry for entry in tied
-            if entry[2] <= least_economic + COST_TIE * max(1e9, least_economic)]
+    tied = [
+        entry for entry in tied if entry[2] <= least_economic + COST_TIE * max(1e9, least_economic)
+    ]
     best = min(tied, key=lambda entry: (len(entry[3]), entry[1], entry[2]))
     return Enumerated(best[0], best[1], best[2], best[3], len(scored))

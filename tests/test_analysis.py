@@ -42,11 +42,17 @@ the US and the Netherlands, 0.2 from Japan. Wafers: 0.5 from Japan, 0.8 made in 
 def gap_run(**scenario: Any) -> Run:
     document = parse_document(GAP_WORLD, "gap.yaml")
     world = World.model_validate(document.data)
-    parsed = Scenario.model_validate({
-        "name": "gap", "model": "gap.yaml", "targets": {"chips": {"demand": 0.5}},
-        "leakage": {"default": 0.05}, "partners": {"NLD": {"align_cost": 3}},
-        "levers": {"fdpr": "none"}, **scenario,
-    })
+    parsed = Scenario.model_validate(
+        {
+            "name": "gap",
+            "model": "gap.yaml",
+            "targets": {"chips": {"demand": 0.5}},
+            "leakage": {"default": 0.05},
+            "partners": {"NLD": {"align_cost": 3}},
+            "levers": {"fdpr": "none"},
+            **scenario,
+        }
+    )
     loaded_world = LoadedWorld(world, document, document.file, "")
     loaded = LoadedScenario(parsed, document, document.file, "", loaded_world)
     return solve_scenario(loaded)
@@ -65,24 +71,37 @@ def test_backfill_is_exactly_the_uncovered_foreign_routes_of_controlled_categori
     tool makers backfill 0.6; Japanese wafers are foreign but uncontrolled; Chinese wafers are
     indigenous. Accessible tools 0.62 ≥ required 0.5: a control gap."""
     analysis = analyse(us_alone)
-    classes = dict(zip(analysis.routes["supplier"] + "/" + analysis.routes["item"],
-                       analysis.routes["source_class"], strict=True))
+    classes = dict(
+        zip(
+            analysis.routes["supplier"] + "/" + analysis.routes["item"],
+            analysis.routes["source_class"],
+            strict=True,
+        )
+    )
     assert classes == {
-        "/chips": "indigenous", "us_firm/tool": "leak", "nl_firm/tool": "backfill",
-        "jp_firm/tool": "backfill", "jp_firm/wafer": "uncontrolled", "cn_firm/wafer": "indigenous",
+        "/chips": "indigenous",
+        "us_firm/tool": "leak",
+        "nl_firm/tool": "backfill",
+        "jp_firm/tool": "backfill",
+        "jp_firm/wafer": "uncontrolled",
+        "cn_firm/wafer": "indigenous",
     }
     tool = analysis.items.set_index("item").loc["tool"]
     assert tool["required"] == pytest.approx(0.5)
     assert tool["accessible"] == pytest.approx(0.62)
     assert (tool["leak"], tool["backfill"], tool["indigenous"], tool["uncontrolled"]) == (
-        pytest.approx(0.02), pytest.approx(0.6), 0.0, 0.0
+        pytest.approx(0.02),
+        pytest.approx(0.6),
+        0.0,
+        0.0,
     )
     assert bool(tool["gap"]) and bool(tool["controlled"])
     wafer = analysis.items.set_index("item").loc["wafer"]
     assert wafer["required"] == pytest.approx(1.0)
     assert not bool(wafer["gap"]) and not bool(wafer["bottleneck"])
     assert list(analysis.backfill[["supplier", "capacity"]].itertuples(index=False)) == [
-        ("nl_firm", 0.4), ("jp_firm", 0.2),
+        ("nl_firm", 0.4),
+        ("jp_firm", 0.2),
     ]
 
 
@@ -99,8 +118,10 @@ def test_what_closes_a_gap_equals_a_resolve_with_the_lever_added(us_alone: Run) 
     follower = FollowerLP(us_alone.instance)
     levers = {lever.label: lever for lever in us_alone.instance.levers}
     for row in analysis.closers.to_dict("records"):
-        added = [levers[row["lever"]], *(levers[label] for label in row["with"].split(";")
-                                         if label)]
+        added = [
+            levers[row["lever"]],
+            *(levers[label] for label in row["with"].split(";") if label),
+        ]
         resolved = follower.evaluate([*us_alone.outcome.levers, *added]).capability
         assert row["capability_removed"] == pytest.approx(
             us_alone.outcome.capability - resolved, abs=1e-9
@@ -130,6 +151,8 @@ def test_source_classes_sum_to_accessible_on_shipped_scenarios(
     limited = items.dropna(subset=["accessible"])
     assert len(limited) > 0
     pd.testing.assert_series_equal(
-        limited[list(SOURCE_CLASSES)].sum(axis=1), limited["accessible"], check_names=False,
+        limited[list(SOURCE_CLASSES)].sum(axis=1),
+        limited["accessible"],
+        check_names=False,
         atol=1e-9,
     )

@@ -31,9 +31,13 @@ SEEDS = range(20)
 def random_instance(seed: int) -> Instance:
     """A small random instance drawn from ``seed`` (as the brute-force tests draw them)."""
     rng = random.Random(seed)
-    size = Size(targets=rng.randint(1, 2), categories=rng.randint(2, 3),
-                items_per_category=rng.randint(1, 2), subsystems=rng.randint(0, 2),
-                partners=rng.randint(1, 3))
+    size = Size(
+        targets=rng.randint(1, 2),
+        categories=rng.randint(2, 3),
+        items_per_category=rng.randint(1, 2),
+        subsystems=rng.randint(0, 2),
+        partners=rng.randint(1, 3),
+    )
     world_data = random_world(rng, size)
     world = World.model_validate(world_data)
     scenario = Scenario.model_validate(random_scenario(rng, world_data))
@@ -45,13 +49,16 @@ def closed(instance: Instance, levers: Iterable[Lever]) -> list[Lever]:
     return sorted({needed for lever in levers for needed in instance.with_requirements(lever)})
 
 
-def most_removing_by_solving(follower: FollowerLP, applied: list[Lever],
-                             options: list[tuple[str, list[Lever]]]) -> list[Lever] | None:
+def most_removing_by_solving(
+    follower: FollowerLP, applied: list[Lever], options: list[tuple[str, list[Lever]]]
+) -> list[Lever] | None:
     """The option that lowers C(applied) most, by more than ACTIVE (ties to the first label),
     every option solved afresh; None when none does."""
     current = follower.evaluate(applied).capability
-    removals = [(current - follower.evaluate([*applied, *group]).capability, label, group)
-                for label, group in options]
+    removals = [
+        (current - follower.evaluate([*applied, *group]).capability, label, group)
+        for label, group in options
+    ]
     lowering = [option for option in removals if option[0] > ACTIVE]
     if not lowering:
         return None
@@ -63,13 +70,18 @@ def greedy_by_solving_everything(instance: Instance, chosen: list[Lever]) -> lis
     follower = FollowerLP(instance)
     remaining, applied, steps = list(chosen), [], []
     while remaining:
-        groups = {lever: [x for x in instance.with_requirements(lever) if x in remaining]
-                  for lever in remaining}
+        groups = {
+            lever: [x for x in instance.with_requirements(lever) if x in remaining]
+            for lever in remaining
+        }
         singles = [(lever.label, group) for lever, group in groups.items()]
         group = most_removing_by_solving(follower, applied, singles)
         if group is None and len(remaining) > 1:
-            pairs = [(f"{a.label} {b.label}", list(dict.fromkeys([*groups[a], *groups[b]])))
-                     for i, a in enumerate(remaining) for b in remaining[i + 1:]]
+            pairs = [
+                (f"{a.label} {b.label}", list(dict.fromkeys([*groups[a], *groups[b]])))
+                for i, a in enumerate(remaining)
+                for b in remaining[i + 1 :]
+            ]
             group = most_removing_by_solving(follower, applied, pairs)
         if group is None:
             group = min(singles, key=lambda option: option[0])[1]
@@ -83,8 +95,9 @@ def greedy_by_solving_everything(instance: Instance, chosen: list[Lever]) -> lis
 def test_the_waterfall_is_the_greedy_that_solves_every_option(seed: int) -> None:
     instance = random_instance(seed)
     rng = random.Random(seed)
-    chosen = closed(instance, rng.sample(list(instance.levers),
-                                         k=rng.randint(1, len(instance.levers))))
+    chosen = closed(
+        instance, rng.sample(list(instance.levers), k=rng.randint(1, len(instance.levers)))
+    )
     capabilities = Capabilities(FollowerLP(instance))
     steps = list(Waterfall(instance, capabilities, chosen).steps())
     assert [group for group, _ in steps] == greedy_by_solving_everything(instance, chosen)
@@ -111,8 +124,13 @@ def test_the_removal_bound_holds(seed: int) -> None:
         least = follower.evaluate(base, least_flow=True)
         responses = [
             capabilities.response(base),
-            capabilities.respond(frozenset(base), least.capability, np.array(least.flows),
-                                 np.array(least.availability), LEAST_FLOW_SLACK),
+            capabilities.respond(
+                frozenset(base),
+                least.capability,
+                np.array(least.flows),
+                np.array(least.availability),
+                LEAST_FLOW_SLACK,
+            ),
         ]
         for response in responses:
             bound = capabilities.removal_bound(response, added)
@@ -132,13 +150,19 @@ def test_closers_and_marginal_values_equal_fresh_solves(
     capability = follower.evaluate(chosen).capability
     levers = {lever.label: lever for lever in run.instance.levers}
     for row in analysis.closers.to_dict("records"):
-        added = [levers[row["lever"]], *(levers[label] for label in row["with"].split(";")
-                                         if label)]
+        added = [
+            levers[row["lever"]],
+            *(levers[label] for label in row["with"].split(";") if label),
+        ]
         fresh = capability - follower.evaluate([*chosen, *added]).capability
         assert row["capability_removed"] == pytest.approx(fresh, abs=2e-9), row
     marginal = analysis.levers.set_index(
-        analysis.levers["kind"] + ":" + analysis.levers["country"] + ":"
-        + analysis.levers["category"])["marginal_capability"]
+        analysis.levers["kind"]
+        + ":"
+        + analysis.levers["country"]
+        + ":"
+        + analysis.levers["category"]
+    )["marginal_capability"]
     for lever in chosen:
         dropped = {lever} | {a for a, b in run.instance.requires if b == lever}
         regained = follower.evaluate([x for x in chosen if x not in dropped]).capability
@@ -159,8 +183,10 @@ def test_lever_rules_equal_their_definitions(seed: int) -> None:
         chosen = set(rng.sample(list(instance.levers), k=rng.randint(0, len(instance.levers))))
         active = naive_active(instance, chosen)
         assert instance.active_covers(chosen) == active
-        expected = [min([1.0, *(cover.residual for cover in active if cover.route == route.index)])
-                    for route in instance.routes]
+        expected = [
+            min([1.0, *(cover.residual for cover in active if cover.route == route.index)])
+            for route in instance.routes
+        ]
         assert instance.availability(chosen) == expected
         covered = sorted({cover.route for cover in active})
         economic = sum(instance.economic_cost[lever] for lever in sorted(chosen))
@@ -172,11 +198,12 @@ def test_lever_rules_equal_their_definitions(seed: int) -> None:
 def test_the_waterfall_of_a_scaled_world_is_the_greedy_that_solves_every_option() -> None:
     """A benchmark-shaped world (300 routes, 37 levers), all its levers chosen."""
     world_data, scenario_data = scaled_world(
-        random.Random(7), Scale(items=40, suppliers=80, countries=9, depth=5, levers=37,
-                                routes=300))
+        random.Random(7), Scale(items=40, suppliers=80, countries=9, depth=5, levers=37, routes=300)
+    )
     world = World.model_validate(world_data)
-    instance = build_instance(Scenario.model_validate(scenario_data), world,
-                              topological_items(world))
+    instance = build_instance(
+        Scenario.model_validate(scenario_data), world, topological_items(world)
+    )
     chosen = list(instance.levers)
     steps = list(Waterfall(instance, Capabilities(FollowerLP(instance)), chosen).steps())
     assert [group for group, _ in steps] == greedy_by_solving_everything(instance, chosen)

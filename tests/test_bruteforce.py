@@ -34,8 +34,9 @@ def pin_of(lever: Lever) -> dict[str, Any]:
     return {lever.kind: [lever.country, lever.category]}
 
 
-def build(world_data: dict[str, Any], scenario_data: dict[str, Any],
-          plurilateral: bool = False) -> Instance:
+def build(
+    world_data: dict[str, Any], scenario_data: dict[str, Any], plurilateral: bool = False
+) -> Instance:
     world = World.model_validate(world_data)
     scenario = Scenario.model_validate(scenario_data)
     return build_instance(scenario, world, topological_items(world), plurilateral=plurilateral)
@@ -45,9 +46,13 @@ def random_instance(seed: int) -> tuple[Instance, str]:
     """A random instance with at most :data:`MAX_LEVERS` levers, and what variant it is."""
     rng = random.Random(seed)
     while True:
-        size = Size(targets=rng.randint(1, 2), categories=rng.randint(2, 3),
-                    items_per_category=rng.randint(1, 2), subsystems=rng.randint(0, 2),
-                    partners=rng.randint(1, 3))
+        size = Size(
+            targets=rng.randint(1, 2),
+            categories=rng.randint(2, 3),
+            items_per_category=rng.randint(1, 2),
+            subsystems=rng.randint(0, 2),
+            partners=rng.randint(1, 3),
+        )
         world = random_world(rng, size)
         scenario = random_scenario(rng, world)
         instance = build(world, scenario)
@@ -66,8 +71,10 @@ def random_instance(seed: int) -> tuple[Instance, str]:
             scenario.pop("budget", None)
     elif variant == "cost":
         baseline = FollowerLP(instance).evaluate(()).capability
-        scenario["objective"] = {"minimize": "cost",
-                                 "max_capability": round(rng.uniform(0.3, 1.0) * baseline, 3)}
+        scenario["objective"] = {
+            "minimize": "cost",
+            "max_capability": round(rng.uniform(0.3, 1.0) * baseline, 3),
+        }
     return build(world, scenario, plurilateral=variant == "plurilateral"), variant
 
 
@@ -90,8 +97,9 @@ def test_milp_matches_enumeration(seed: int) -> None:
         else:
             assert outcome.capability <= instance.max_capability + 1e-6, backend
         assert outcome.diplomatic == pytest.approx(expected.diplomatic, abs=1e-6), backend
-        assert outcome.economic_usd == pytest.approx(expected.economic_usd, rel=1e-6,
-                                                     abs=1.0), backend
+        assert outcome.economic_usd == pytest.approx(expected.economic_usd, rel=1e-6, abs=1.0), (
+            backend
+        )
         assert len(outcome.levers) == len(expected.levers), backend
         assert instance.is_feasible(outcome.levers, tolerance=1e-6)
         again = FollowerLP(instance).evaluate(outcome.levers)
@@ -107,17 +115,43 @@ def test_random_instances_cover_every_feature() -> None:
         seen.update(lever.kind for lever in instance.levers)
         seen.update("conjunction" for cover in instance.covers if len(cover.levers) > 1)
         seen.update("requires" for _ in instance.requires[:1])
-        seen.update("indigenous" for route in instance.routes if route.domestic and
-                    route.supplier and route.inputs)
-        seen.update("alternatives" for target in instance.targets
-                    if sum(route.item == target.item for route in instance.routes) > 1)
+        seen.update(
+            "indigenous"
+            for route in instance.routes
+            if route.domestic and route.supplier and route.inputs
+        )
+        seen.update(
+            "alternatives"
+            for target in instance.targets
+            if sum(route.item == target.item for route in instance.routes) > 1
+        )
         seen.update("via" for route in instance.routes if route.via)
-        seen.update("owned" for route in instance.routes
-                    if route.owner == ADVERSARY and not route.domestic)
-        seen.update("budget" for _ in [instance.budget_diplomatic, instance.budget_economic]
-                    if _ is not None)
+        seen.update(
+            "owned" for route in instance.routes if route.owner == ADVERSARY and not route.domestic
+        )
+        seen.update(
+            "budget"
+            for _ in [instance.budget_diplomatic, instance.budget_economic]
+            if _ is not None
+        )
     assert seen >= {
-        "plain", "pins", "evaluate", "cost", "plurilateral", "control", "align", "fdpr",
-        "monitor", "restrict", "tariff", "screen", "conjunction", "requires", "indigenous",
-        "alternatives", "via", "owned", "budget",
+        "plain",
+        "pins",
+        "evaluate",
+        "cost",
+        "plurilateral",
+        "control",
+        "align",
+        "fdpr",
+        "monitor",
+        "restrict",
+        "tariff",
+        "screen",
+        "conjunction",
+        "requires",
+        "indigenous",
+        "alternatives",
+        "via",
+        "owned",
+        "budget",
     }

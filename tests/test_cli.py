@@ -23,7 +23,10 @@ def supplychain(*arguments: str) -> subprocess.CompletedProcess[str]:
     """Run the command line in a fresh Python process, as a planner's shell would."""
     return subprocess.run(
         [sys.executable, "-m", "supplychain", *arguments],
-        capture_output=True, text=True, check=False, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
 
 
@@ -38,7 +41,8 @@ def test_json_output_is_clean_json_in_a_fresh_process(tmp_path: Path) -> None:
 def test_invalid_input_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) -> None:
     world = tmp_path / "world.yaml"
     world.write_text(
-        (ROOT / "models" / "example.yaml").read_text()
+        (ROOT / "models" / "example.yaml")
+        .read_text()
         .replace("supplier: nikon", "supplier: nikn")
         .replace("capacity: 0.2,", "capacity: -0.2,")
     )
@@ -49,7 +53,6 @@ def test_invalid_input_gives_one_line_per_problem_and_no_traceback(tmp_path: Pat
         f"{world}:71: routes[4].supplier: unknown supplier 'nikn' (did you mean 'nikon'?)",
         f"{world}:81: routes[10].capacity: must be at least 0, got -0.2",
     ]
-
 
 
 def test_an_infeasible_policy_is_reported_and_fails(tmp_path: Path) -> None:
@@ -66,27 +69,55 @@ def test_an_infeasible_policy_is_reported_and_fails(tmp_path: Path) -> None:
 def test_a_solve_stopped_by_the_time_limit_is_not_reported_as_optimal(tmp_path: Path) -> None:
     """A synthetic world with some 500 candidate levers cannot be solved in 0.02 s."""
     rng = random.Random(1)
-    world = random_world(rng, Size(targets=2, categories=120, items_per_category=3,
-                                   subsystems=6, partners=5, suppliers_per_item=5))
+    world = random_world(
+        rng,
+        Size(
+            targets=2,
+            categories=120,
+            items_per_category=3,
+            subsystems=6,
+            partners=5,
+            suppliers_per_item=5,
+        ),
+    )
     scenario = random_scenario(rng, world)
     scenario.update(
-        name="large", model="large_world.yaml", budget={"diplomatic": 40},
-        levers={"control": "all", "align": "all", "fdpr": "all", "monitor": "all",
-                "restrict": "all", "tariff": "all"},
+        name="large",
+        model="large_world.yaml",
+        budget={"diplomatic": 40},
+        levers={
+            "control": "all",
+            "align": "all",
+            "fdpr": "all",
+            "monitor": "all",
+            "restrict": "all",
+            "tariff": "all",
+        },
     )
     (tmp_path / "large_world.yaml").write_text(yaml.safe_dump(world))
     (tmp_path / "large.yaml").write_text(yaml.safe_dump(scenario))
     out = tmp_path / "out"
-    assert main(["run", str(tmp_path / "large.yaml"), "--out", str(out),
-                 "--time-limit", "0.02"]) == 1
+    assert (
+        main(["run", str(tmp_path / "large.yaml"), "--out", str(out), "--time-limit", "0.02"]) == 1
+    )
     summary = json.loads((out / "large" / "summary.json").read_text())
     assert summary["status"] == "time_limit"
     assert summary["provenance"]["solver_options"]["time_limit"] == 0.02
     assert summary["bound"] is None or summary["bound"] >= 0.0
     assert "NOT PROVEN OPTIMAL" in (out / "large" / "report.md").read_text().splitlines()[0] or (
-        summary["capability"] is None)
-    allowed = main(["run", str(tmp_path / "large.yaml"), "--out", str(out), "--time-limit",
-                    "0.02", "--allow-nonoptimal"])
+        summary["capability"] is None
+    )
+    allowed = main(
+        [
+            "run",
+            str(tmp_path / "large.yaml"),
+            "--out",
+            str(out),
+            "--time-limit",
+            "0.02",
+            "--allow-nonoptimal",
+        ]
+    )
     summary = json.loads((out / "large" / "summary.json").read_text())
     if summary["status"] == "time_limit":
         assert allowed == (1 if summary["capability"] is None else 0)
@@ -105,8 +136,14 @@ def test_compare_and_sweep_add_their_tables_and_report_sections_to_one_folder(
     assert main(["compare", str(EXAMPLE), "--out", str(tmp_path), "--jobs", "2"]) == 0
     assert main(["sweep", str(EXAMPLE), "--out", str(tmp_path), "--jobs", "1"]) == 0
     folder = tmp_path / "example"
-    assert {"summary.json", "report.html", "compare.csv", "compare.png", "frontier.csv",
-            "frontier.png"} <= {path.name for path in folder.iterdir()}
+    assert {
+        "summary.json",
+        "report.html",
+        "compare.csv",
+        "compare.png",
+        "frontier.csv",
+        "frontier.png",
+    } <= {path.name for path in folder.iterdir()}
     compare = (folder / "compare.csv").read_text().splitlines()
     assert compare[0] == "option,capability,diplomatic,economic_usd,levers"
     assert [line.split(",")[0] for line in compare[1:]] == ["US alone", "US+NL+JP"]
@@ -139,7 +176,10 @@ def test_a_new_run_keeps_the_old_folder_and_carries_batch_files_of_the_same_inpu
     assert "## Alignment options" not in (folder / "report.md").read_text()
     assert (tmp_path / "example.previous" / "compare.csv").read_bytes() == table
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "example", "example.previous", "example.yaml"]
+        "example",
+        "example.previous",
+        "example.yaml",
+    ]
 
 
 def test_compare_without_options_is_an_input_error(

@@ -28,12 +28,22 @@ EXAMPLE = ROOT / "scenarios" / "example.yaml"
 
 def synthetic(seed: int, partners: int = 3) -> tuple[World, dict[str, Any]]:
     rng = random.Random(seed)
-    world = random_world(rng, Size(categories=2, items_per_category=1, subsystems=1,
-                                   partners=partners, suppliers_per_item=3))
+    world = random_world(
+        rng,
+        Size(
+            categories=2,
+            items_per_category=1,
+            subsystems=1,
+            partners=partners,
+            suppliers_per_item=3,
+        ),
+    )
     scenario = random_scenario(rng, world)
-    scenario["partners"] = {country: {"align_cost": float(rng.randint(1, 3))}
-                            for country in world["countries"]
-                            if country not in ("USA", "CHN", "MYS")}
+    scenario["partners"] = {
+        country: {"align_cost": float(rng.randint(1, 3))}
+        for country in world["countries"]
+        if country not in ("USA", "CHN", "MYS")
+    }
     scenario["levers"] = {"control": "all", "align": "all", "fdpr": "all"}
     return World.model_validate(world), scenario
 
@@ -61,8 +71,13 @@ def test_each_compare_option_matches_enumeration(seed: int) -> None:
     ]
     scenario = Scenario.model_validate(data)
     for variant in compare_variants(scenario):
-        built = build_instance(variant.scenario, world, topological_items(world),
-                               plurilateral=variant.plurilateral, aligners=variant.aligners)
+        built = build_instance(
+            variant.scenario,
+            world,
+            topological_items(world),
+            plurilateral=variant.plurilateral,
+            aligners=variant.aligners,
+        )
         if len(built.levers) > 12:
             continue
         expected = enumerate_optimum(built)
@@ -70,8 +85,13 @@ def test_each_compare_option_matches_enumeration(seed: int) -> None:
         assert expected is not None, variant.label
         assert outcome.capability == pytest.approx(expected.capability, abs=1e-6), variant.label
         if variant.label == "alone":
-            assert {lever.kind for lever in built.levers} <= {"control", "tariff", "monitor",
-                                                              "restrict", "screen"}
+            assert {lever.kind for lever in built.levers} <= {
+                "control",
+                "tariff",
+                "monitor",
+                "restrict",
+                "screen",
+            }
 
 
 @settings(max_examples=25, deadline=None)
@@ -81,11 +101,13 @@ def test_more_partners_or_budget_never_raise_capability(seed: int, extra_budget:
     world, data = synthetic(seed)
     data["budget"] = {"diplomatic": float(random.Random(seed).randint(0, 4))}
     partners = sorted(data["partners"])
-    fewer = Scenario.model_validate({**data, "partners": {
-        country: data["partners"][country] for country in partners[:-1]}})
+    fewer = Scenario.model_validate(
+        {**data, "partners": {country: data["partners"][country] for country in partners[:-1]}}
+    )
     more = Scenario.model_validate(data)
-    richer = Scenario.model_validate({**data, "budget": {
-        "diplomatic": data["budget"]["diplomatic"] + extra_budget}})
+    richer = Scenario.model_validate(
+        {**data, "budget": {"diplomatic": data["budget"]["diplomatic"] + extra_budget}}
+    )
     with_fewer, with_more = capability(world, fewer), capability(world, more)
     assert with_more <= with_fewer + 1e-9
     assert capability(world, richer) <= with_more + 1e-9
@@ -100,8 +122,9 @@ def test_example_frontier_is_non_increasing_and_ends_at_a_plain_run() -> None:
     assert all(later <= earlier + 1e-9 for earlier, later in pairwise(capabilities))
     assert capabilities[2] == pytest.approx(0.29)
     loaded, _ = load(EXAMPLE)
-    budget_8 = loaded.scenario.model_copy(update={"budget": loaded.scenario.budget.model_copy(
-        update={"diplomatic": 8.0})})
+    budget_8 = loaded.scenario.model_copy(
+        update={"budget": loaded.scenario.budget.model_copy(update={"diplomatic": 8.0})}
+    )
     plain = solve_scenario(loaded, budget_8)
     assert rows[-1].capability == pytest.approx(plain.outcome.capability, abs=1e-9)
     assert rows[-1].levers == ";".join(lever.label for lever in plain.outcome.levers)
@@ -113,7 +136,8 @@ def test_example_compare_runs_options_in_order_in_parallel() -> None:
     cost 3 + 2 > 4, so it stays at etch (Japan aligned, 2 units) and 0.48."""
     rows = solve_all(EXAMPLE, "compare", jobs=2)
     assert [(row.label, row.status) for row in rows] == [
-        ("US alone", "optimal"), ("US+NL+JP", "optimal"),
+        ("US alone", "optimal"),
+        ("US+NL+JP", "optimal"),
     ]
     assert rows[0].capability == pytest.approx(0.48)
     assert rows[0].levers == "control::etch"

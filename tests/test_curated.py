@@ -46,8 +46,10 @@ def test_us_controls_alone_leave_the_lithography_gap_open(shipped_runs: dict[str
 
 
 def test_dutch_and_japanese_alignment_lower_capability_and_no_coalition_raises_it() -> None:
-    rows = {row.label: row for row in
-            solve_all(ROOT / "scenarios" / "plurilateral_options.yaml", "compare", jobs=2)}
+    rows = {
+        row.label: row
+        for row in solve_all(ROOT / "scenarios" / "plurilateral_options.yaml", "compare", jobs=2)
+    }
     assert all(row.status == "optimal" for row in rows.values())
     alone = rows["US alone"].capability
     nl_jp = rows["US+NL+JP"].capability
@@ -68,8 +70,13 @@ def test_enforcement_closes_the_hbm_backfill_before_diversion_pays(
     it beats licence requirements (which cost two units each)."""
     run = shipped_runs["enforcement"]
     labels = {lever.label for lever in run.outcome.levers}
-    assert labels == {"control::ai_chips", "control::hbm", "tariff:KOR:", "monitor:SGP:",
-                      "monitor:MYS:"}
+    assert labels == {
+        "control::ai_chips",
+        "control::hbm",
+        "tariff:KOR:",
+        "monitor:SGP:",
+        "monitor:MYS:",
+    }
     controls = [Lever("control", None, "ai_chips"), Lever("control", None, "hbm")]
     follower = FollowerLP(run.instance)
     monitors = [Lever("monitor", "SGP", None), Lever("monitor", "MYS", None)]
@@ -77,7 +84,13 @@ def test_enforcement_closes_the_hbm_backfill_before_diversion_pays(
     assert follower.evaluate(controls + monitors).capability == pytest.approx(1.0)
     tariff = [*controls, Lever("tariff", "KOR", None)]
     assert follower.evaluate(tariff + monitors).capability < (
-        follower.evaluate(tariff).capability - 0.04)
+        follower.evaluate(tariff).capability - 0.04
+    )
     diverted = {(route.item, route.via) for route in run.instance.routes if route.via}
-    assert {("ai_accelerators", "SGP"), ("ai_accelerators", "MYS"), ("ai_accelerators", "ARE"),
-            ("hbm", "SGP"), ("hbm", "MYS")} <= diverted
+    assert {
+        ("ai_accelerators", "SGP"),
+        ("ai_accelerators", "MYS"),
+        ("ai_accelerators", "ARE"),
+        ("hbm", "SGP"),
+        ("hbm", "MYS"),
+    } <= diverted

@@ -1,4 +1,5 @@
-"""The ETO importer (supplychain.importers.eto): rules on a tiny hand-made dataset, then the real dataset.
+"""The ETO importer (supplychain.importers.eto): rules on a tiny hand-made dataset, then the real
+dataset.
 
 The real ETO CSVs are read from ``../shared/data/eto/`` next to the repository and never copied
 into it; the tests that need them skip cleanly when that folder is absent (a fresh clone).
@@ -70,7 +71,13 @@ def supplier_routes(world: dict[str, Any], item: str) -> dict[str, float]:
 # --- the rules, on a hand-made dataset (runs without ../shared) -----------------------------
 
 INPUTS_HEADER = [
-    "input_id", "input_name", "type", "stage_name", "stage_id", "description", "year",
+    "input_id",
+    "input_name",
+    "type",
+    "stage_name",
+    "stage_id",
+    "description",
+    "year",
     "market_share_chart_global_market_size_info",
 ]
 
@@ -102,61 +109,114 @@ def make_dataset(folder: Path) -> Path:
     N5 go into the chip N99.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    write_csv(folder / "inputs.csv", INPUTS_HEADER, [
-        ["N1", "Tool one", "tool_resource", "", "", "First line\nsecond line\nthird", "2025",
-         "$2 billion (2025)"],
-        ["N2", "Tool two", "tool_resource", "", "", "", "2025", "$500 million (2025)"],
-        ["N3", "Tools", "tool_resource", "", "", "", "2025", "$2.5 billion (2025)"],
-        ["N4", "Material", "material_resource", "", "", "", "2019", ""],
-        ["N5", "Process", "process", "Fabrication", "S2", "", "", ""],
-        ["N7", "Etch tools", "tool_resource", "", "", "", "2025", "$1 billion (2025)"],
-        ["N8", "Dry etch tools", "tool_resource", "", "", "", "2025", "$1 billion (2025)"],
-        ["N99", "Finished logic chip", "ultimate_output", "", "", "", "", ""],
-    ])
-    write_csv(folder / "providers.csv",
-              ["provider_name", "alias", "provider_id", "provider_type", "country"], [
-        ["USA", "United States", "P1", "country", ""],
-        ["CHN", "China", "P2", "country", ""],
-        ["Various countries", "", "P5", "country", ""],
-        ["JPN", "Japan", "P7", "country", ""],
-        ["Alpha", "", "P10", "organization", "USA"],
-        ["Alpha", "Alpha Inc.", "P10", "organization", "USA"],
-        ["Beta", "", "P11", "organization", "JPN"],
-        ["Gamma", "", "P12", "organization", "CHN"],
-        ["Delta", "", "P13", "organization", "CHN"],
-        ["Various companies", "", "P370", "organization", "Various countries"],
-    ])
+    write_csv(
+        folder / "inputs.csv",
+        INPUTS_HEADER,
+        [
+            [
+                "N1",
+                "Tool one",
+                "tool_resource",
+                "",
+                "",
+                "First line\nsecond line\nthird",
+                "2025",
+                "$2 billion (2025)",
+            ],
+            ["N2", "Tool two", "tool_resource", "", "", "", "2025", "$500 million (2025)"],
+            ["N3", "Tools", "tool_resource", "", "", "", "2025", "$2.5 billion (2025)"],
+            ["N4", "Material", "material_resource", "", "", "", "2019", ""],
+            ["N5", "Process", "process", "Fabrication", "S2", "", "", ""],
+            ["N7", "Etch tools", "tool_resource", "", "", "", "2025", "$1 billion (2025)"],
+            ["N8", "Dry etch tools", "tool_resource", "", "", "", "2025", "$1 billion (2025)"],
+            ["N99", "Finished logic chip", "ultimate_output", "", "", "", "", ""],
+        ],
+    )
+    write_csv(
+        folder / "providers.csv",
+        ["provider_name", "alias", "provider_id", "provider_type", "country"],
+        [
+            ["USA", "United States", "P1", "country", ""],
+            ["CHN", "China", "P2", "country", ""],
+            ["Various countries", "", "P5", "country", ""],
+            ["JPN", "Japan", "P7", "country", ""],
+            ["Alpha", "", "P10", "organization", "USA"],
+            ["Alpha", "Alpha Inc.", "P10", "organization", "USA"],
+            ["Beta", "", "P11", "organization", "JPN"],
+            ["Gamma", "", "P12", "organization", "CHN"],
+            ["Delta", "", "P13", "organization", "CHN"],
+            ["Various companies", "", "P370", "organization", "Various countries"],
+        ],
+    )
     provision = [
-        ("USA", "P1", "N1", 60), ("JPN", "P7", "N1", 30), ("CHN", "P2", "N1", 8),
-        ("Various countries", "P5", "N1", 2), ("Alpha", "P10", "N1", 50),
-        ("Beta", "P11", "N1", 30), ("Gamma", "P12", "N1", 5),
+        ("USA", "P1", "N1", 60),
+        ("JPN", "P7", "N1", 30),
+        ("CHN", "P2", "N1", 8),
+        ("Various countries", "P5", "N1", 2),
+        ("Alpha", "P10", "N1", 50),
+        ("Beta", "P11", "N1", 30),
+        ("Gamma", "P12", "N1", 5),
         ("Various companies", "P370", "N1", 15),
-        ("Alpha", "P10", "N2", 70), ("Various companies", "P370", "N2", 30),
-        ("USA", "P1", "N3", 100), ("Alpha", "P10", "N3", 100),
-        ("USA", "P1", "N4", None), ("CHN", "P2", "N4", None), ("Alpha", "P10", "N4", None),
-        ("Gamma", "P12", "N4", None), ("Delta", "P13", "N4", None),
-        ("USA", "P1", "N7", 100), ("Alpha", "P10", "N7", 100),
-        ("JPN", "P7", "N8", 100), ("Beta", "P11", "N8", 100),
+        ("Alpha", "P10", "N2", 70),
+        ("Various companies", "P370", "N2", 30),
+        ("USA", "P1", "N3", 100),
+        ("Alpha", "P10", "N3", 100),
+        ("USA", "P1", "N4", None),
+        ("CHN", "P2", "N4", None),
+        ("Alpha", "P10", "N4", None),
+        ("Gamma", "P12", "N4", None),
+        ("Delta", "P13", "N4", None),
+        ("USA", "P1", "N7", 100),
+        ("Alpha", "P10", "N7", 100),
+        ("JPN", "P7", "N8", 100),
+        ("Beta", "P11", "N8", 100),
         ("USA", "P1", "S2", 10),
     ]
-    write_csv(folder / "provision.csv",
-              ["provider_name", "provider_id", "provided_name", "provided_id", "share_provided",
-               "year", "source"],
-              [[name, pid, "", item, "" if share is None else share,
-                2019 if item == "N4" else 2025, "test"]
-               for name, pid, item, share in provision])
-    write_csv(folder / "sequence.csv",
-              ["input_name", "input_id", "goes_into_name", "goes_into_id", "is_type_of_name",
-               "is_type_of_id"], [
-        ["", "N1", "", "", "", "N3"],
-        ["", "N2", "", "", "", "N3"],
-        ["", "N3", "", "N5", "", ""],
-        ["", "N4", "", "N5", "", ""],
-        ["", "N4", "", "N99", "", ""],
-        ["", "N7", "", "N5", "", ""],
-        ["", "N8", "", "N7", "", ""],
-        ["", "N5", "", "N99", "", ""],
-    ])
+    write_csv(
+        folder / "provision.csv",
+        [
+            "provider_name",
+            "provider_id",
+            "provided_name",
+            "provided_id",
+            "share_provided",
+            "year",
+            "source",
+        ],
+        [
+            [
+                name,
+                pid,
+                "",
+                item,
+                "" if share is None else share,
+                2019 if item == "N4" else 2025,
+                "test",
+            ]
+            for name, pid, item, share in provision
+        ],
+    )
+    write_csv(
+        folder / "sequence.csv",
+        [
+            "input_name",
+            "input_id",
+            "goes_into_name",
+            "goes_into_id",
+            "is_type_of_name",
+            "is_type_of_id",
+        ],
+        [
+            ["", "N1", "", "", "", "N3"],
+            ["", "N2", "", "", "", "N3"],
+            ["", "N3", "", "N5", "", ""],
+            ["", "N4", "", "N5", "", ""],
+            ["", "N4", "", "N99", "", ""],
+            ["", "N7", "", "N5", "", ""],
+            ["", "N8", "", "N7", "", ""],
+            ["", "N5", "", "N99", "", ""],
+        ],
+    )
     return folder
 
 
@@ -168,14 +228,20 @@ def mini(tmp_path: Path) -> Path:
 def test_country_rows_are_totals_and_firms_split_them(mini: Path) -> None:
     world = import_eto(mini).world
     assert supplier_routes(world, "N1") == {
-        "alpha": 0.5, "beta": 0.3, "gamma": 0.05,
-        "other_firms_USA": 0.1, "other_firms_CHN": 0.03, "other_firms_XXX": 0.02,
+        "alpha": 0.5,
+        "beta": 0.3,
+        "gamma": 0.05,
+        "other_firms_USA": 0.1,
+        "other_firms_CHN": 0.03,
+        "other_firms_XXX": 0.02,
     }
     assert supplier_routes(world, "N2") == {"alpha": 0.7, "other_firms_XXX": 0.3}
     assert world["suppliers"]["other_firms_USA"]["country"] == "USA"
     assert world["suppliers"]["other_firms_XXX"]["country"] == "XXX"
     assert world["suppliers"]["alpha"] == {
-        "name": "Alpha", "country": "USA", "source": "ETO providers.csv P10"
+        "name": "Alpha",
+        "country": "USA",
+        "source": "ETO providers.csv P10",
     }
 
 
@@ -280,10 +346,14 @@ def test_malformed_values_are_located_by_line(mini: Path) -> None:
 
 def test_euv_is_supplied_entirely_by_asml_in_the_netherlands(eto: EtoImport) -> None:
     euv = [route for route in eto.world["routes"] if route["item"] == "N20"]
-    assert euv == [{
-        "item": "N20", "supplier": "asml", "capacity": 1.0,
-        "source": "ETO provision.csv 2025: ASML 100% of N20",
-    }]
+    assert euv == [
+        {
+            "item": "N20",
+            "supplier": "asml",
+            "capacity": 1.0,
+            "source": "ETO provision.csv 2025: ASML 100% of N20",
+        }
+    ]
     assert eto.world["suppliers"]["asml"]["name"] == "ASML"
     assert eto.world["suppliers"]["asml"]["country"] == "NLD"
     assert eto.world["items"]["N20"]["name"] == "EUV lithography tools"
@@ -321,9 +391,15 @@ def test_residual_suppliers_where_country_totals_exceed_firm_totals(
     # ion implanters: USA 84.7 % = Applied 62.6 + Axcelis 22.0 + 0.1; CHN 3.8 = CETC 3.1 + 0.7;
     # JPN 10.7 = SMIT 8.8 + Nissin 1.9 exactly; TWN 0.6 and Various countries 0.2 without firms
     assert supplier_routes(eto.world, "N17") == {
-        "applied_materials": 0.626, "axcelis": 0.22, "cetc": 0.031, "nissin_ion": 0.019,
-        "smit": 0.088, "other_firms_USA": 0.001, "other_firms_CHN": 0.007,
-        "other_firms_TWN": 0.006, "other_firms_XXX": 0.002,
+        "applied_materials": 0.626,
+        "axcelis": 0.22,
+        "cetc": 0.031,
+        "nissin_ion": 0.019,
+        "smit": 0.088,
+        "other_firms_USA": 0.001,
+        "other_firms_CHN": 0.007,
+        "other_firms_TWN": 0.006,
+        "other_firms_XXX": 0.002,
     }
     # in general: every 2025 country share above its firms' sum has that residual supplier,
     # and the residuals add up to ETO's own "Various companies" row (same share, used once)

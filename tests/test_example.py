@@ -48,8 +48,18 @@ def test_summary_has_the_design_keys_and_the_solver_bound(example_run: Path) -> 
     incumbent, the bound and the gap of a time-limited run)."""
     summary = json.loads((example_run / "summary.json").read_text())
     assert list(summary) == [
-        "scenario", "mode", "capability", "baseline_capability", "targets", "levers", "cost",
-        "status", "mip_gap", "bound", "timings", "provenance",
+        "scenario",
+        "mode",
+        "capability",
+        "baseline_capability",
+        "targets",
+        "levers",
+        "cost",
+        "status",
+        "mip_gap",
+        "bound",
+        "timings",
+        "provenance",
     ]
     assert summary["bound"] == pytest.approx(0.29)
     assert set(summary["timings"]) == {"load", "build", "solve", "report"}
@@ -101,9 +111,11 @@ def test_bad_input_exits_2_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     scenario = tmp_path / "broken.yaml"
-    scenario.write_text(EXAMPLE.read_text().replace(
-        "model: ../models/example.yaml", f"model: {ROOT / 'models' / 'example.yaml'}"
-    ).replace("  NLD: {align_cost: 3", "  NDL: {align_cost: 3"))
+    scenario.write_text(
+        EXAMPLE.read_text()
+        .replace("model: ../models/example.yaml", f"model: {ROOT / 'models' / 'example.yaml'}")
+        .replace("  NLD: {align_cost: 3", "  NDL: {align_cost: 3")
+    )
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out)]) == 2
     assert f"{scenario}:11: partners.NDL: unknown country 'NDL' (did you mean 'NLD'?)" in (

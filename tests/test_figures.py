@@ -28,25 +28,36 @@ def title(figure: Figure) -> str:
 
 def item_rows(count: int) -> pd.DataFrame:
     """``count`` controlled items with backfill, the first three gaps, as items.csv has them."""
-    return pd.DataFrame({
-        "item": [f"item{n}" for n in range(count)], "name": [f"Item {n}" for n in range(count)],
-        "target": False, "required": 0.5, "world_capacity": 1.0, "accessible": 0.6,
-        "gap": [n < 3 for n in range(count)], "controlled": True,
-    })
+    return pd.DataFrame(
+        {
+            "item": [f"item{n}" for n in range(count)],
+            "name": [f"Item {n}" for n in range(count)],
+            "target": False,
+            "required": 0.5,
+            "world_capacity": 1.0,
+            "accessible": 0.6,
+            "gap": [n < 3 for n in range(count)],
+            "controlled": True,
+        }
+    )
 
 
 def test_the_waterfall_draws_the_first_steps_and_folds_the_rest_into_one_bar() -> None:
     """35 levers, each removing 1 point: 30 step bars, one bar for the last 5 (5 points), and
     the no-lever and policy levels."""
     steps = 35
-    waterfall = pd.DataFrame({
-        "step": range(steps + 1),
-        "lever": ["no levers", *(f"align:C{n:02d}:k{n:03d}" for n in range(steps))],
-        "capability": [0.9 - 0.01 * n for n in range(steps + 1)],
-    })
+    waterfall = pd.DataFrame(
+        {
+            "step": range(steps + 1),
+            "lever": ["no levers", *(f"align:C{n:02d}:k{n:03d}" for n in range(steps))],
+            "capability": [0.9 - 0.01 * n for n in range(steps + 1)],
+        }
+    )
     figure = waterfall_figure(waterfall)
-    assert title(figure).endswith(f"(the first {WATERFALL_STEPS} of {steps} steps, the rest as "
-                                  "one bar; all are in waterfall.csv)")
+    assert title(figure).endswith(
+        f"(the first {WATERFALL_STEPS} of {steps} steps, the rest as "
+        "one bar; all are in waterfall.csv)"
+    )
     axes = figure.axes[0]
     bars = axes.patches
     assert len(bars) == WATERFALL_STEPS + 3
@@ -58,8 +69,9 @@ def test_the_waterfall_draws_the_first_steps_and_folds_the_rest_into_one_bar() -
 
 
 def test_a_short_waterfall_is_drawn_whole() -> None:
-    waterfall = pd.DataFrame({"step": [0, 1], "lever": ["no levers", "control::etch"],
-                              "capability": [1.0, 0.5]})
+    waterfall = pd.DataFrame(
+        {"step": [0, 1], "lever": ["no levers", "control::etch"], "capability": [1.0, 0.5]}
+    )
     figure = waterfall_figure(waterfall)
     assert title(figure) == "Capability from no levers through each chosen lever"
     assert len(figure.axes[0].patches) == 3
@@ -68,14 +80,21 @@ def test_a_short_waterfall_is_drawn_whole() -> None:
 def test_the_backfill_figure_draws_the_first_items_and_says_how_many_are_left_out() -> None:
     count = BACKFILL_ROWS + 5
     items = item_rows(count)
-    backfill = pd.DataFrame({
-        "item": [f"item{n}" for n in range(count) for _ in range(2)],
-        "gap": False, "country": ["JPN", "NLD"] * count, "via": "", "supplier": "s",
-        "supplier_name": "S", "capacity": 0.2,
-    })
+    backfill = pd.DataFrame(
+        {
+            "item": [f"item{n}" for n in range(count) for _ in range(2)],
+            "gap": False,
+            "country": ["JPN", "NLD"] * count,
+            "via": "",
+            "supplier": "s",
+            "supplier_name": "S",
+            "capacity": 0.2,
+        }
+    )
     figure = backfill_figure(backfill, items)
-    assert title(figure).endswith(f"(the first {BACKFILL_ROWS} of {count} items with backfill; "
-                                  "all are in backfill.csv)")
+    assert title(figure).endswith(
+        f"(the first {BACKFILL_ROWS} of {count} items with backfill; all are in backfill.csv)"
+    )
     axes = figure.axes[0]
     rows = [text.get_text() for text in axes.texts]
     assert rows[0] == "Item 0 (gap)" and rows[-1] == f"Item {BACKFILL_ROWS - 1} (controlled)"
@@ -87,16 +106,38 @@ def supply_frames(inputs: int, suppliers: int) -> tuple[pd.DataFrame, pd.DataFra
     """A target made from ``inputs`` items, each sold by ``suppliers`` firms in five countries,
     half backfill and half covered (leak): routes.csv and items.csv as the report reads them."""
     names = [f"part{n:03d}" for n in range(inputs)]
-    routes = [{"item": "target", "supplier": "", "country": "", "domestic": True,
-               "inputs": ";".join(f"{name}:1" for name in names), "capacity": None,
-               "source_class": "indigenous"}]
+    routes = [
+        {
+            "item": "target",
+            "supplier": "",
+            "country": "",
+            "domestic": True,
+            "inputs": ";".join(f"{name}:1" for name in names),
+            "capacity": None,
+            "source_class": "indigenous",
+        }
+    ]
     for name in names:
-        routes += [{"item": name, "supplier": f"{name}_s{k}", "country": f"C{k % 5}",
-                    "domestic": False, "inputs": "", "capacity": 0.1,
-                    "source_class": "backfill" if k % 2 else "leak"} for k in range(suppliers)]
+        routes += [
+            {
+                "item": name,
+                "supplier": f"{name}_s{k}",
+                "country": f"C{k % 5}",
+                "domestic": False,
+                "inputs": "",
+                "capacity": 0.1,
+                "source_class": "backfill" if k % 2 else "leak",
+            }
+            for k in range(suppliers)
+        ]
     frame = pd.DataFrame(routes).assign(route=lambda rows: range(len(rows)), via="")
-    items = pd.DataFrame({"item": ["target", *names], "name": ["target", *names],
-                          "target": [True, *[False] * inputs]})
+    items = pd.DataFrame(
+        {
+            "item": ["target", *names],
+            "name": ["target", *names],
+            "target": [True, *[False] * inputs],
+        }
+    )
     return frame, items
 
 
@@ -119,9 +160,11 @@ def test_a_large_supply_graph_groups_suppliers_and_draws_the_items_nearest_the_t
     assert view.items == ("target", *(f"part{n:03d}" for n in range(39)))
     assert 1 + 3 * 39 <= GROUPED_NODES < 1 + 3 * 40 < GRAPH_NODES
     figure = supply_graph_figure(routes, items)
-    assert title(figure).endswith("; suppliers grouped (one dot per item and source class: how "
-                                  "many, in the countries of most capacity); the 40 of 101 items "
-                                  "nearest the targets (all are in items.csv and routes.csv)")
+    assert title(figure).endswith(
+        "; suppliers grouped (one dot per item and source class: how "
+        "many, in the countries of most capacity); the 40 of 101 items "
+        "nearest the targets (all are in items.csv and routes.csv)"
+    )
     labels = {text.get_text() for text in figure.axes[0].texts}
     assert "5 in C0, C1, C2 +2" in labels
     assert "part038" in labels and "part039" not in labels

@@ -95,8 +95,27 @@ SEEDS = {
 keys such as ``on`` stay text; PyYAML alone would make them booleans)."""
 
 REPLACEMENTS: tuple[Any, ...] = (
-    -1, -0.5, 0, 0.0, 1.5, float("nan"), float("inf"), -float("inf"), 1e308, 10**400,
-    "", "text", "../../etc/passwd", "a/b", "NLD", True, None, [], {}, [1, "x"], {"x": 1},
+    -1,
+    -0.5,
+    0,
+    0.0,
+    1.5,
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    1e308,
+    10**400,
+    "",
+    "text",
+    "../../etc/passwd",
+    "a/b",
+    "NLD",
+    True,
+    None,
+    [],
+    {},
+    [1, "x"],
+    {"x": 1},
 )
 """Values put in place of others: wrong signs, non-finite, huge, text, paths, wrong types."""
 

@@ -52,7 +52,8 @@ def test_greedy_misses_levers_that_only_help_together() -> None:
         ],
     }
     scenario = {
-        "name": "substitutes", "model": "substitutes.yaml",
+        "name": "substitutes",
+        "model": "substitutes.yaml",
         "targets": {"chip": {"demand": 1.0}},
         "partners": {"NLD": {"align_cost": 1.0}, "JPN": {"align_cost": 1.0}},
         "levers": {"control": "none", "fdpr": "none"},

@@ -36,9 +36,9 @@ direct products of US technology. Lost sales per unit of capacity: 1e9 · 0.3 = 
 
 def instance_of(world_text: str, scenario: dict[str, Any]) -> Instance:
     world = World.model_validate(parse_document(world_text, "hand.yaml").data)
-    parsed = Scenario.model_validate({
-        "name": "hand", "model": "hand.yaml", "targets": {"chips": {}}, **scenario
-    })
+    parsed = Scenario.model_validate(
+        {"name": "hand", "model": "hand.yaml", "targets": {"chips": {}}, **scenario}
+    )
     return build_instance(parsed, world, topological_items(world))
 
 
@@ -76,9 +76,14 @@ def test_fdpr_goes_where_it_removes_most_within_budget() -> None:
 
 def test_fdpr_needs_the_control() -> None:
     """Evaluating FDPR on the Netherlands without the control is not a valid policy."""
-    outcome = optimum(ONE_TOOL_WORLD, {
-        "de_minimis": None, "mode": "evaluate", "fixed": {"on": [{"fdpr": ["NLD", "tool"]}]},
-    })
+    outcome = optimum(
+        ONE_TOOL_WORLD,
+        {
+            "de_minimis": None,
+            "mode": "evaluate",
+            "fixed": {"on": [{"fdpr": ["NLD", "tool"]}]},
+        },
+    )
     assert outcome.status == "infeasible"
     assert outcome.capability is None
 
@@ -86,9 +91,13 @@ def test_fdpr_needs_the_control() -> None:
 def test_minimize_cost_breaks_diplomatic_ties_by_lost_sales() -> None:
     """Capability at most 0.5 needs control (0.6 left) plus one FDPR (2 units either way).
     FDPR on Japan loses 0.2 · 3e8 of sales, on the Netherlands 0.4 · 3e8: Japan, leaving 0.4."""
-    outcome = optimum(ONE_TOOL_WORLD, {
-        "de_minimis": None, "objective": {"minimize": "cost", "max_capability": 0.5},
-    })
+    outcome = optimum(
+        ONE_TOOL_WORLD,
+        {
+            "de_minimis": None,
+            "objective": {"minimize": "cost", "max_capability": 0.5},
+        },
+    )
     assert labels(outcome) == ["control::tool", "fdpr:JPN:tool"]
     assert outcome.capability == pytest.approx(0.4)
     assert outcome.economic_usd == pytest.approx((0.4 + 0.2) * 3e8)
@@ -104,11 +113,16 @@ def test_pins_off_take_levers_away() -> None:
 def test_evaluate_mode_reports_the_pinned_policy() -> None:
     """control plus FDPR on both countries, leakage 0.1: every route keeps 10 %: 0.1 left, and
     the Dutch route, reached by both control (de minimis) and FDPR, counts its lost sales once."""
-    outcome = optimum(ONE_TOOL_WORLD, {
-        "mode": "evaluate", "leakage": {"default": 0.1},
-        "fixed": {"on": [{"control": "tool"}, {"fdpr": ["NLD", "tool"]},
-                         {"fdpr": ["JPN", "tool"]}]},
-    })
+    outcome = optimum(
+        ONE_TOOL_WORLD,
+        {
+            "mode": "evaluate",
+            "leakage": {"default": 0.1},
+            "fixed": {
+                "on": [{"control": "tool"}, {"fdpr": ["NLD", "tool"]}, {"fdpr": ["JPN", "tool"]}]
+            },
+        },
+    )
     assert outcome.capability == pytest.approx(0.1)
     assert outcome.economic_usd == pytest.approx(1.0 * 3e8)
     assert outcome.diplomatic == pytest.approx(4.0)
@@ -132,11 +146,16 @@ routes:
 def test_the_strongest_residual_applies_and_residuals_do_not_multiply() -> None:
     """Malaysia's alignment leaves the route's leakage 0.3; monitoring (effect 0.5) leaves 0.5.
     Both together leave min(0.3, 0.5) = 0.3, not 0.15."""
-    outcome = optimum(DIVERSION_WORLD, {
-        "partners": {"MYS": {}}, "pressure": {"MYS": {"monitor_effect": 0.5}},
-        "levers": {"monitor": ["MYS"]}, "mode": "evaluate",
-        "fixed": {"on": [{"align": ["MYS", "tool"]}, {"monitor": "MYS"}]},
-    })
+    outcome = optimum(
+        DIVERSION_WORLD,
+        {
+            "partners": {"MYS": {}},
+            "pressure": {"MYS": {"monitor_effect": 0.5}},
+            "levers": {"monitor": ["MYS"]},
+            "mode": "evaluate",
+            "fixed": {"on": [{"align": ["MYS", "tool"]}, {"monitor": "MYS"}]},
+        },
+    )
     assert outcome.capability == pytest.approx(0.3)
 
 
@@ -183,9 +202,16 @@ def test_leakage_most_specific_wins() -> None:
         "{item: tool, supplier: us_firm, capacity: 0.4}",
         "{item: tool, supplier: us_firm, capacity: 0.4, leakage: 0.01}",
     )
-    instance = instance_of(world, {"leakage": {
-        "default": 0.5, "by_country": {"NLD": 0.2, "JPN": 0.3}, "by_category": {"tool": 0.05},
-    }})
+    instance = instance_of(
+        world,
+        {
+            "leakage": {
+                "default": 0.5,
+                "by_country": {"NLD": 0.2, "JPN": 0.3},
+                "by_category": {"tool": 0.05},
+            }
+        },
+    )
     assert [route.leakage for route in instance.routes[1:]] == [0.01, 0.05, 0.05]
     other = instance_of(ONE_TOOL_WORLD, {"leakage": {"default": 0.5, "by_country": {"NLD": 0.2}}})
     assert [route.leakage for route in other.routes[1:]] == [0.5, 0.2, 0.5]
@@ -194,14 +220,17 @@ def test_leakage_most_specific_wins() -> None:
 def test_monitoring_leaves_one_minus_its_effect_and_a_licence_leaves_leakage() -> None:
     """Monitoring in Malaysia with effect 0.6 leaves 0.4 of the diverted tools; a licence
     requirement on tools to Malaysia (which needs the control) leaves the route's leakage 0.3."""
-    scenario = {"pressure": {"MYS": {"monitor_effect": 0.6}},
-                "levers": {"monitor": ["MYS"], "restrict": ["MYS"]}}
+    scenario = {
+        "pressure": {"MYS": {"monitor_effect": 0.6}},
+        "levers": {"monitor": ["MYS"], "restrict": ["MYS"]},
+    }
     instance = instance_of(DIVERSION_WORLD, scenario)
     follower = FollowerLP(instance)
     monitor, restrict = Lever("monitor", "MYS", None), Lever("restrict", "MYS", "tool")
     assert follower.evaluate([monitor]).capability == pytest.approx(0.4)
     assert follower.evaluate([Lever("control", None, "tool"), restrict]).capability == (
-        pytest.approx(0.3))
+        pytest.approx(0.3)
+    )
     assert (restrict, Lever("control", None, "tool")) in instance.requires
 
 
@@ -229,8 +258,11 @@ def test_a_tariff_acts_only_on_categories_the_controller_controls() -> None:
     makes no tools), it covers nothing; with the control on memory it leaves 0.2 of memory.
     The optimum with tariffs costing 1 and a budget of 1 is control on memory plus the tariff:
     capability min(1, 0.2) = 0.2, better than control on tools (0.5)."""
-    scenario = {"pressure": {"KOR": {"tariff_compliance": 0.8}}, "levers": {"tariff": ["KOR"]},
-                "budget": {"diplomatic": 1}}
+    scenario = {
+        "pressure": {"KOR": {"tariff_compliance": 0.8}},
+        "levers": {"tariff": ["KOR"]},
+        "budget": {"diplomatic": 1},
+    }
     instance = instance_of(TARIFF_WORLD, scenario)
     follower = FollowerLP(instance)
     tariff = Lever("tariff", "KOR", None)
@@ -264,9 +296,11 @@ would all reach it were it not adversary-owned."""
 def test_an_owned_supplier_is_reached_by_nothing_but_screening() -> None:
     """Every lever kind is allowed; only investment screening in Britain reaches the route and
     leaves its leakage 0.1."""
-    scenario = {"partners": {"GBR": {}}, "leakage": {"default": 0.1},
-                "levers": {"monitor": "all", "restrict": "all", "tariff": "all",
-                           "screen": "all"}}
+    scenario = {
+        "partners": {"GBR": {}},
+        "leakage": {"default": 0.1},
+        "levers": {"monitor": "all", "restrict": "all", "tariff": "all", "screen": "all"},
+    }
     instance = instance_of(OWNED_WORLD, scenario)
     follower = FollowerLP(instance)
     assert [lever.label for lever in instance.levers] == ["control::tool", "screen:GBR:"]

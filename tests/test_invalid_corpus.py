@@ -88,7 +88,10 @@ def supplychain(*arguments: str) -> subprocess.CompletedProcess[str]:
     """``python -m supplychain`` in a fresh process inside the corpus folder, as a shell runs it."""
     return subprocess.run(
         [sys.executable, "-m", "supplychain", *arguments],
-        capture_output=True, text=True, check=False, cwd=CORPUS,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=CORPUS,
     )
 
 

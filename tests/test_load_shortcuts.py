@@ -1,9 +1,10 @@
 """Quick forms of slow checks give the answers of the slow ones.
 
-The cycle test of :mod:`supplychain.inputs.checks` runs before :func:`~supplychain.inputs.graph.find_input_cycle`
-(which is slow on large worlds) and must say whether there is a cycle exactly when that finds
-one; :func:`~supplychain.inputs.load._outside_rejected` looks up the fields that hold a problem's
-field instead of comparing it with every rejected field, and must drop the same problems.
+The cycle test of :mod:`supplychain.inputs.checks` runs before
+:func:`~supplychain.inputs.graph.find_input_cycle` (which is slow on large worlds) and must say
+whether there is a cycle exactly when that finds one;
+:func:`~supplychain.inputs.load._outside_rejected` looks up the fields that hold a problem's field
+instead of comparing it with every rejected field, and must drop the same problems.
 """
 
 from __future__ import annotations
@@ -19,18 +20,16 @@ from supplychain.inputs.schema import World
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
-@given(
-    edges=st.lists(
-        st.tuples(st.sampled_from("abcdef"), st.sampled_from("abcdef")), max_size=10
-    )
-)
+@given(edges=st.lists(st.tuples(st.sampled_from("abcdef"), st.sampled_from("abcdef")), max_size=10))
 def test_the_quick_cycle_test_agrees_with_the_cycle_finder(edges: list[tuple[str, str]]) -> None:
-    world = World.model_validate({
-        "name": "w",
-        "countries": {"USA": {}},
-        "items": {item: {} for item in "abcdef"},
-        "routes": [{"item": output, "inputs": {made_from: 1}} for made_from, output in edges],
-    })
+    world = World.model_validate(
+        {
+            "name": "w",
+            "countries": {"USA": {}},
+            "items": {item: {} for item in "abcdef"},
+            "routes": [{"item": output, "inputs": {made_from: 1}} for made_from, output in edges],
+        }
+    )
     assert _has_input_cycle(world) == (find_input_cycle(world) is not None)
 
 
@@ -42,8 +41,10 @@ def _inside_by_prefix(problem: Problem, rejected: list[Problem]) -> bool:
     """The rule :func:`_outside_rejected` applies, by comparing with every rejected field."""
     return any(
         other.file == problem.file
-        and (problem.field == other.field
-             or problem.field.startswith((f"{other.field}.", f"{other.field}[")))
+        and (
+            problem.field == other.field
+            or problem.field.startswith((f"{other.field}.", f"{other.field}["))
+        )
         for other in rejected
     )
 
@@ -51,9 +52,12 @@ def _inside_by_prefix(problem: Problem, rejected: list[Problem]) -> bool:
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(
     fields=st.lists(
-        st.tuples(st.sampled_from(["a.yaml", "b.yaml"]),
-                  st.lists(st.sampled_from(FIELD_PARTS), min_size=1, max_size=4).map("".join)),
-        min_size=1, max_size=12,
+        st.tuples(
+            st.sampled_from(["a.yaml", "b.yaml"]),
+            st.lists(st.sampled_from(FIELD_PARTS), min_size=1, max_size=4).map("".join),
+        ),
+        min_size=1,
+        max_size=12,
     ),
     split=st.integers(0, 12),
 )

@@ -24,8 +24,14 @@ from supplychain.solve.lexicographic import solve
 DEMAND = 1000.0
 
 CLRS_NETWORK = {
-    ("s", "v1"): 16, ("s", "v2"): 13, ("v1", "v3"): 12, ("v2", "v1"): 4, ("v2", "v4"): 14,
-    ("v3", "t"): 20, ("v4", "v3"): 7, ("v4", "t"): 4,
+    ("s", "v1"): 16,
+    ("s", "v2"): 13,
+    ("v1", "v3"): 12,
+    ("v2", "v1"): 4,
+    ("v2", "v4"): 14,
+    ("v3", "t"): 20,
+    ("v4", "v3"): 7,
+    ("v4", "t"): 4,
 }
 """The flow network of Cormen et al., *Introduction to Algorithms*, Figure 26.1 (max flow 23),
 without its arc v3→v2 (capacity 9), which closes the only cycle and carries no flow in the
@@ -44,23 +50,30 @@ def interdiction_world(arcs: dict[tuple[str, str], float]) -> World:
         suppliers[f"firm_{tail}_{head}"] = {"country": "NLD"}
         routes.append({"item": token, "supplier": f"firm_{tail}_{head}", "capacity": capacity})
         routes.append({"item": f"node_{head}", "inputs": {f"node_{tail}": 1, token: 1}})
-    return World.model_validate({
-        "name": "max-flow",
-        "countries": {"USA": {}, "CHN": {}, "NLD": {}},
-        "items": items, "suppliers": suppliers, "routes": routes,
-    })
+    return World.model_validate(
+        {
+            "name": "max-flow",
+            "countries": {"USA": {}, "CHN": {}, "NLD": {}},
+            "items": items,
+            "suppliers": suppliers,
+            "routes": routes,
+        }
+    )
 
 
 def interdicted_flow(arcs: dict[tuple[str, str], float], removals: int) -> float:
     """The leader's optimum of the MILP, as a flow (capability × demand)."""
     world = interdiction_world(arcs)
-    scenario = Scenario.model_validate({
-        "name": "max-flow", "model": "max-flow.yaml",
-        "targets": {"node_t": {"demand": DEMAND}},
-        "partners": {"NLD": {"align_cost": 1}},
-        "levers": {"control": "none", "fdpr": "none"},
-        "budget": {"diplomatic": removals},
-    })
+    scenario = Scenario.model_validate(
+        {
+            "name": "max-flow",
+            "model": "max-flow.yaml",
+            "targets": {"node_t": {"demand": DEMAND}},
+            "partners": {"NLD": {"align_cost": 1}},
+            "levers": {"control": "none", "fdpr": "none"},
+            "budget": {"diplomatic": removals},
+        }
+    )
     instance = build_instance(scenario, world, topological_items(world))
     outcome = solve(instance, FollowerLP(instance))
     assert outcome.status == "optimal"
@@ -107,7 +120,7 @@ def test_random_acyclic_networks_match_networkx(seed: int) -> None:
     arcs = {
         (tail, head): float(rng.randint(1, 9))
         for position, tail in enumerate(nodes)
-        for head in nodes[position + 1:]
+        for head in nodes[position + 1 :]
         if rng.random() < 0.6
     }
     arcs.setdefault(("s", "t"), 1.0)

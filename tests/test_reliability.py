@@ -22,11 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "example.yaml"
 
 
-
 def line_of(path: Path, text: str) -> int:
     """The 1-based line of the first line of ``path`` containing ``text``."""
-    return next(number for number, line in enumerate(path.read_text().splitlines(), 1)
-                if text in line)
+    return next(
+        number for number, line in enumerate(path.read_text().splitlines(), 1) if text in line
+    )
 
 
 def test_a_time_limited_incumbent_is_reported_with_bound_and_gap(
@@ -37,17 +37,25 @@ def test_a_time_limited_incumbent_is_reported_with_bound_and_gap(
     the exit code is 1 unless non-optimal answers are allowed."""
     loaded, _ = load(EXAMPLE)
     run = solve_scenario(loaded)
-    stopped = replace(run, outcome=replace(run.outcome, status="time_limit", mip_gap=0.05,
-                                           bound=0.27))
+    stopped = replace(
+        run, outcome=replace(run.outcome, status="time_limit", mip_gap=0.05, bound=0.27)
+    )
     folder, record = write_results(stopped, tmp_path, write_report)
     assert (record["status"], record["capability"], record["bound"], record["mip_gap"]) == (
-        "time_limit", 0.29, 0.27, 0.05)
+        "time_limit",
+        0.29,
+        0.27,
+        0.05,
+    )
     first_line = (folder / "report.md").read_text().splitlines()[0]
-    assert first_line == ("# Gap report: example — NOT PROVEN OPTIMAL (time limit: capability "
-                          "29%, bound 0.27, gap 5%)")
+    assert first_line == (
+        "# Gap report: example — NOT PROVEN OPTIMAL (time limit: capability "
+        "29%, bound 0.27, gap 5%)"
+    )
     assert verdict("example", stopped, allow_nonoptimal=False) == 1
     assert "not proven optimal (--allow-nonoptimal accepts its incumbent)" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )
     assert verdict("example", stopped, allow_nonoptimal=True) == 0
 
 
@@ -60,32 +68,54 @@ def test_the_mip_gap_reaches_highs_and_the_summary(tmp_path: Path) -> None:
     assert summary["bound"] <= summary["capability"] + 1e-9
 
 
-@pytest.mark.parametrize(("changes", "located", "expected"), [
-    pytest.param(
-        {"fixed": {"on": [{"fdpr": ["NLD", "lithography"]}]}}, "diplomatic:",
-        "budget.diplomatic: the pinned levers control::lithography, fdpr:NLD:lithography cost "
-        "5 diplomatic units, more than the budget of 4",
-        id="pins-over-budget"),
-    pytest.param(
-        {"fixed": {"on": [{"fdpr": ["NLD", "lithography"]}], "off": [{"control": "lithography"}]},
-         "budget": None}, "- fdpr:",
-        "fixed.on[0]: fdpr:NLD:lithography needs control::lithography, which is pinned off",
-        id="pin-needs-a-lever-pinned-off"),
-    pytest.param(
-        {"mode": "evaluate", "fixed": {"on": [{"fdpr": ["NLD", "lithography"]}]},
-         "budget": None}, "- fdpr:",
-        "fixed.on[0]: fdpr:NLD:lithography needs control::lithography, which evaluate mode "
-        "leaves off (pin it on too)",
-        id="evaluate-mode-misses-a-needed-lever"),
-    pytest.param(
-        {"objective": {"minimize": "cost", "max_capability": 0.1}}, "max_capability:",
-        "objective.max_capability: no policy within the pins and budgets brings capability "
-        "down to 0.1; the least it can reach is 0.29",
-        id="capability-cap-out-of-reach"),
-])
+@pytest.mark.parametrize(
+    ("changes", "located", "expected"),
+    [
+        pytest.param(
+            {"fixed": {"on": [{"fdpr": ["NLD", "lithography"]}]}},
+            "diplomatic:",
+            "budget.diplomatic: the pinned levers control::lithography, fdpr:NLD:lithography cost "
+            "5 diplomatic units, more than the budget of 4",
+            id="pins-over-budget",
+        ),
+        pytest.param(
+            {
+                "fixed": {
+                    "on": [{"fdpr": ["NLD", "lithography"]}],
+                    "off": [{"control": "lithography"}],
+                },
+                "budget": None,
+            },
+            "- fdpr:",
+            "fixed.on[0]: fdpr:NLD:lithography needs control::lithography, which is pinned off",
+            id="pin-needs-a-lever-pinned-off",
+        ),
+        pytest.param(
+            {
+                "mode": "evaluate",
+                "fixed": {"on": [{"fdpr": ["NLD", "lithography"]}]},
+                "budget": None,
+            },
+            "- fdpr:",
+            "fixed.on[0]: fdpr:NLD:lithography needs control::lithography, which evaluate mode "
+            "leaves off (pin it on too)",
+            id="evaluate-mode-misses-a-needed-lever",
+        ),
+        pytest.param(
+            {"objective": {"minimize": "cost", "max_capability": 0.1}},
+            "max_capability:",
+            "objective.max_capability: no policy within the pins and budgets brings capability "
+            "down to 0.1; the least it can reach is 0.29",
+            id="capability-cap-out-of-reach",
+        ),
+    ],
+)
 def test_an_infeasible_scenario_names_what_conflicts(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], changes: dict[str, object],
-    located: str, expected: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    changes: dict[str, object],
+    located: str,
+    expected: str,
 ) -> None:
     """One line per cause, at the pin or budget concerned (``located``: text on that line)."""
     scenario = example_variant(tmp_path, **changes)
@@ -106,12 +136,15 @@ def test_results_that_cannot_be_written_give_one_line_and_exit_1(
     blocker.write_text("not a folder")
     completed = subprocess.run(
         [sys.executable, "-m", "supplychain", "run", str(EXAMPLE), "--out", str(blocker / "x")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     assert completed.stderr.splitlines()[-1] == (
-        f"error: cannot write results under {blocker / 'x'}: Not a directory ({blocker / 'x'})")
+        f"error: cannot write results under {blocker / 'x'}: Not a directory ({blocker / 'x'})"
+    )
     assert blocker.read_text() == "not a folder"
 
 
@@ -121,9 +154,18 @@ def test_ctrl_c_at_any_moment_leaves_no_partial_folder(tmp_path: Path, delay: fl
     the signal before Python starts, or had finished), and the results root holds either
     nothing or one complete folder, never a temporary one."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "supplychain", "run", str(ROOT / "scenarios" / "us_unilateral.yaml"),
-         "--out", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "supplychain",
+            "run",
+            str(ROOT / "scenarios" / "us_unilateral.yaml"),
+            "--out",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(delay)
     process.send_signal(signal.SIGINT)
@@ -145,8 +187,7 @@ def without_timings(path: Path) -> bytes:
         record.pop("timings")
         return json.dumps(record).encode()
     if path.suffix in (".md", ".html"):
-        return b"\n".join(line for line in path.read_bytes().splitlines()
-                          if b"Timings" not in line)
+        return b"\n".join(line for line in path.read_bytes().splitlines() if b"Timings" not in line)
     return path.read_bytes()
 
 
@@ -155,8 +196,7 @@ def test_two_runs_give_byte_identical_files_but_timings(tmp_path: Path) -> None:
     assert main(["run", str(EXAMPLE), "--out", str(tmp_path / "b")]) == 0
     first, second = tmp_path / "a" / "example", tmp_path / "b" / "example"
     files = sorted(path.relative_to(first) for path in first.rglob("*") if path.is_file())
-    assert files == sorted(path.relative_to(second) for path in second.rglob("*")
-                           if path.is_file())
+    assert files == sorted(path.relative_to(second) for path in second.rglob("*") if path.is_file())
     assert len(files) >= 14
     for name in files:
         assert without_timings(first / name) == without_timings(second / name), name
@@ -175,7 +215,10 @@ def test_the_model_path_is_relative_to_the_scenario_not_the_working_directory(
     out = tmp_path / "out"
     completed = subprocess.run(
         [sys.executable, "-m", "supplychain", "run", str(EXAMPLE), "--out", str(out)],
-        capture_output=True, text=True, check=False, cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=elsewhere,
     )
     assert completed.returncode == 0, completed.stderr
     assert list(elsewhere.iterdir()) == []

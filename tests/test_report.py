@@ -35,16 +35,18 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "example"
 
 
-
 @pytest.fixture(scope="module")
 def all_controls(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example world under the controller's three controls alone (evaluate mode): EUV
     scanners and light sources become gaps that ASML and Gigaphoton backfill."""
     folder = tmp_path_factory.mktemp("all-controls")
     scenario = example_variant(
-        folder, name="all-controls", mode="evaluate",
-        fixed={"on": [{"control": "lithography"}, {"control": "etch"},
-                      {"control": "light_sources"}]},
+        folder,
+        name="all-controls",
+        mode="evaluate",
+        fixed={
+            "on": [{"control": "lithography"}, {"control": "etch"}, {"control": "light_sources"}]
+        },
     )
     assert main(["run", str(scenario), "--out", str(folder / "out")]) == 0
     return folder / "out" / "all-controls"
@@ -72,9 +74,14 @@ def test_the_report_command_rebuilds_identical_files_without_solving(
 ) -> None:
     folder = tmp_path / "example"
     shutil.copytree(example, folder)
-    before = {path.relative_to(folder): path.read_bytes()
-              for path in [folder / "report.md", folder / "report.html",
-                           *sorted((folder / "figures").iterdir())]}
+    before = {
+        path.relative_to(folder): path.read_bytes()
+        for path in [
+            folder / "report.md",
+            folder / "report.html",
+            *sorted((folder / "figures").iterdir()),
+        ]
+    }
     (folder / "report.md").unlink()
     (folder / "report.html").unlink()
     shutil.rmtree(folder / "figures")
@@ -102,13 +109,18 @@ def test_the_summary_states_the_hand_worked_numbers(example: Path) -> None:
         "sales."
     )
     assert "No controlled item has a gap" in paragraph
-    assert paragraph.endswith("What limits the adversary most: Dry etch tools (shadow price 1) "
-                              "and EUV lithography scanners (shadow price 1).")
+    assert paragraph.endswith(
+        "What limits the adversary most: Dry etch tools (shadow price 1) "
+        "and EUV lithography scanners (shadow price 1)."
+    )
     report = (example / "report.md").read_text()
-    assert ("| `align:NLD:lithography` |  | 3 | 6.01 billion USD | `duv_scanner`, `euv_scanner` "
-            "(2 routes) | 5% | 19 pp |") in report
-    assert ("| `control::etch` |  | 0 | 5.26 billion USD | `etch_tool` (2 routes) | 5% "
-            "| 9.67 pp |") in report
+    assert (
+        "| `align:NLD:lithography` |  | 3 | 6.01 billion USD | `duv_scanner`, `euv_scanner` "
+        "(2 routes) | 5% | 19 pp |"
+    ) in report
+    assert (
+        "| `control::etch` |  | 0 | 5.26 billion USD | `etch_tool` (2 routes) | 5% | 9.67 pp |"
+    ) in report
     assert "No backfill: no uncovered foreign supplier" in report
 
 
@@ -120,16 +132,22 @@ def test_gaps_are_ranked_with_backfill_and_closers(all_controls: Path) -> None:
     Dutch FDPR (5 units) removes as much but exceeds the budget of 4."""
     paragraph = lead(all_controls)
     assert "the adversary keeps 48% of its" in paragraph
-    assert ("The control gaps are, largest first, DUV excimer light sources (backfilled by JPN "
-            "90%) and EUV lithography scanners (backfilled by NLD 100%).") in paragraph
-    assert ("The most effective single extra lever is `align:NLD:lithography` (on EUV "
-            "lithography scanners): it would remove a further 19 percentage points") in paragraph
+    assert (
+        "The control gaps are, largest first, DUV excimer light sources (backfilled by JPN "
+        "90%) and EUV lithography scanners (backfilled by NLD 100%)."
+    ) in paragraph
+    assert (
+        "The most effective single extra lever is `align:NLD:lithography` (on EUV "
+        "lithography scanners): it would remove a further 19 percentage points"
+    ) in paragraph
     report = (all_controls / "report.md").read_text()
     assert "### 1. DUV excimer light sources (`light_source`)" in report
     assert "against the 0.1 it needs (3.35 times its need)" in report
     assert "| Gigaphoton | JPN |  | 0.3 | 90% |" in report
-    assert "| 2 | `fdpr:NLD:lithography` |  | 19 pp | 5 | 6.01 billion USD | **over budget** |" \
+    assert (
+        "| 2 | `fdpr:NLD:lithography` |  | 19 pp | 5 | 6.01 billion USD | **over budget** |"
         in report
+    )
 
 
 def test_an_infeasible_run_says_so_first(tmp_path: Path) -> None:
@@ -138,9 +156,11 @@ def test_an_infeasible_run_says_so_first(tmp_path: Path) -> None:
     folder = tmp_path / "out" / "example"
     report = (folder / "report.md").read_text()
     assert report.split("\n\n")[1].startswith("> **No policy: the solve ended infeasible.**")
-    assert lead(folder) == ("**No policy was found; with no levers the adversary keeps 100% "
-                            "of its 7 nm-class logic wafer capacity goal (0.5 of the 0.5 it "
-                            "wants).**")
+    assert lead(folder) == (
+        "**No policy was found; with no levers the adversary keeps 100% "
+        "of its 7 nm-class logic wafer capacity goal (0.5 of the 0.5 it "
+        "wants).**"
+    )
     html = (folder / "report.html").read_text()
     assert '<p class="warning"><strong>No policy: the solve ended infeasible.</strong>' in html
     assert html.count(EMBEDDED_PNG) == len(FIGURES)
@@ -150,8 +170,9 @@ def test_a_run_stopped_by_its_time_limit_warns_first(example: Path, tmp_path: Pa
     folder = tmp_path / "example"
     shutil.copytree(example, folder)
     summary = json.loads((folder / "summary.json").read_text())
-    (folder / "summary.json").write_text(json.dumps({**summary, "status": "time_limit",
-                                                     "mip_gap": 0.05}))
+    (folder / "summary.json").write_text(
+        json.dumps({**summary, "status": "time_limit", "mip_gap": 0.05})
+    )
     write_report(folder)
     report = (folder / "report.md").read_text()
     assert report.split("\n\n")[1] == (
@@ -191,9 +212,7 @@ def test_names_from_the_inputs_are_escaped(example: Path, tmp_path: Path) -> Non
     assert '\\<script\\>alert("x")\\</script\\> & \\*a\\* \\| \\`b\\`' in markdown
 
 
-def test_every_shipped_scenario_gets_a_report(
-    shipped_runs: dict[str, Run], tmp_path: Path
-) -> None:
+def test_every_shipped_scenario_gets_a_report(shipped_runs: dict[str, Run], tmp_path: Path) -> None:
     for stem, run in shipped_runs.items():
         folder, record = write_results(run, tmp_path, write_report)
         assert sorted(path.stem for path in (folder / "figures").iterdir()) == sorted(FIGURES), stem
@@ -206,11 +225,23 @@ def test_every_shipped_scenario_gets_a_report(
 def test_the_html_renders_in_headless_chromium(example: Path, tmp_path: Path) -> None:
     shot = tmp_path / "shot.png"
     subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-         "--window-size=1200,2000", (example / "report.html").as_uri()],
-        capture_output=True, timeout=120, check=False,
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1200,2000",
+            (example / "report.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert shot.is_file()
     assert shot.stat().st_size > 50_000
@@ -223,18 +254,30 @@ def test_the_html_renders_in_headless_chromium(example: Path, tmp_path: Path) ->
 
 def test_the_gap_heat_map_shows_at_most_forty_items_and_says_so() -> None:
     """45 capacity-limited items: the first 40 rows are drawn, the title names the cut."""
-    items = pd.DataFrame({
-        "item": [f"item{n}" for n in range(45)], "name": [f"Item {n}" for n in range(45)],
-        "world_capacity": 1.0, "required": 0.5, "indigenous": 0.1, "leak": 0.0,
-        "backfill": 0.2, "uncontrolled": 0.0, "accessible": 0.3, "gap": False,
-        "controlled": True,
-    })
+    items = pd.DataFrame(
+        {
+            "item": [f"item{n}" for n in range(45)],
+            "name": [f"Item {n}" for n in range(45)],
+            "world_capacity": 1.0,
+            "required": 0.5,
+            "indigenous": 0.1,
+            "leak": 0.0,
+            "backfill": 0.2,
+            "uncontrolled": 0.0,
+            "accessible": 0.3,
+            "gap": False,
+            "controlled": True,
+        }
+    )
     axes = gap_heatmap(items).axes[0]
     assert axes.images[0].get_array().shape == (40, 5)
     rows = [text.get_text() for text in axes.texts if text.get_ha() == "right"]
     assert rows == [f"Item {n} (controlled)" for n in range(40)]
-    assert axes.get_title(loc="left").replace("\n", " ").endswith(
-        "(the first 40 of 45 items; all are in items.csv)")
+    assert (
+        axes.get_title(loc="left")
+        .replace("\n", " ")
+        .endswith("(the first 40 of 45 items; all are in items.csv)")
+    )
 
 
 def test_a_large_world_details_the_first_gaps_and_cuts_long_tables(
@@ -246,16 +289,28 @@ def test_a_large_world_details_the_first_gaps_and_cuts_long_tables(
     shutil.copytree(example, folder)
     items = pd.read_csv(folder / "items.csv", dtype=str, keep_default_na=False)
     gap = items[items["item"] == "etch_tool"].iloc[0]
-    extra = pd.DataFrame([{**gap, "item": f"part{n:03d}", "name": f"Part {n}", "gap": "True",
-                           "controlled": "True", "bottleneck": "False",
-                           "accessible": str(1 + n / 1000)}
-                          for n in range(120)])
+    extra = pd.DataFrame(
+        [
+            {
+                **gap,
+                "item": f"part{n:03d}",
+                "name": f"Part {n}",
+                "gap": "True",
+                "controlled": "True",
+                "bottleneck": "False",
+                "accessible": str(1 + n / 1000),
+            }
+            for n in range(120)
+        ]
+    )
     pd.concat([items, extra]).to_csv(folder / "items.csv", index=False)
     write_report(folder)
     report = (folder / "report.md").read_text()
     assert "### 40. Part 80 (`part080`)" in report and "### 41." not in report
-    assert ("The first 40 of the 120 gaps are detailed above; every gap is in `items.csv` "
-            "(column `gap`), with its backfill in `backfill.csv` and what would close it in "
-            "`closers.csv`.") in report
+    assert (
+        "The first 40 of the 120 gaps are detailed above; every gap is in `items.csv` "
+        "(column `gap`), with its backfill in `backfill.csv` and what would close it in "
+        "`closers.csv`."
+    ) in report
     assert "The first 100 of 125 items are shown; all are in `items.csv`." in report
     assert report.count("| Part ") == 100

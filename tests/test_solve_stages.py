@@ -18,14 +18,17 @@ def with_diplomatic_costs(costs: list[float]) -> object:
     return type("Costs", (), {"diplomatic_cost": dict(enumerate(costs))})()
 
 
-@pytest.mark.parametrize(("costs", "step"), [
-    ([3.0, 2.0, 5.0, 0.0], 1.0),
-    ([4.0, 6.0], 2.0),
-    ([1.5, 2.0], 0.5),
-    ([0.1, 0.25], 0.05),
-    ([1 / 3, 1.0], None),
-    ([0.0, 0.0], None),
-])
+@pytest.mark.parametrize(
+    ("costs", "step"),
+    [
+        ([3.0, 2.0, 5.0, 0.0], 1.0),
+        ([4.0, 6.0], 2.0),
+        ([1.5, 2.0], 0.5),
+        ([0.1, 0.25], 0.05),
+        ([1 / 3, 1.0], None),
+        ([0.0, 0.0], None),
+    ],
+)
 def test_diplomatic_step_is_the_gcd_of_decimal_costs(
     costs: list[float], step: float | None
 ) -> None:
@@ -40,16 +43,19 @@ def test_lever_counts_step_by_one_and_other_objectives_have_no_step() -> None:
     assert objective_step("economic", costs) is None  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("bound", "step", "expected"), [
-    (32.9999988, 1.0, 33.0),
-    (2.5, 1.0, 3.0),
-    (3.0000001, 1.0, 3.0),
-    (1.2, 0.5, 1.5),
-    (0.2477, None, 0.2477),
-    (-0.5, None, 0.0),
-    (float("nan"), 1.0, 0.0),
-    (None, None, 0.0),
-])
+@pytest.mark.parametrize(
+    ("bound", "step", "expected"),
+    [
+        (32.9999988, 1.0, 33.0),
+        (2.5, 1.0, 3.0),
+        (3.0000001, 1.0, 3.0),
+        (1.2, 0.5, 1.5),
+        (0.2477, None, 0.2477),
+        (-0.5, None, 0.0),
+        (float("nan"), 1.0, 0.0),
+        (None, None, 0.0),
+    ],
+)
 def test_bounds_are_raised_to_zero_and_to_the_next_step(
     bound: float | None, step: float | None, expected: float
 ) -> None:

@@ -46,5 +46,7 @@ def test_a_seed_names_a_world() -> None:
 
 def test_too_many_levers_for_the_suppliers_is_refused() -> None:
     with pytest.raises(ValueError, match="suppliers"):
-        scaled_world(random.Random(0), Scale(items=12, suppliers=3, countries=6, depth=3,
-                                             levers=16, routes=60))
+        scaled_world(
+            random.Random(0),
+            Scale(items=12, suppliers=3, countries=6, depth=3, levers=16, routes=60),
+        )

@@ -11,15 +11,30 @@ from supplychain.report.tradeoffs import compare_sentences, frontier_sentences
 def options(*rows: tuple[str, float | None, float]) -> pd.DataFrame:
     """A ``compare.csv`` table: option, capability, diplomatic cost (economic 1 billion each)."""
     return pd.DataFrame(
-        [{"option": name, "capability": capability, "diplomatic": diplomatic,
-          "economic_usd": 1e9, "levers": ""} for name, capability, diplomatic in rows])
+        [
+            {
+                "option": name,
+                "capability": capability,
+                "diplomatic": diplomatic,
+                "economic_usd": 1e9,
+                "levers": "",
+            }
+            for name, capability, diplomatic in rows
+        ]
+    )
 
 
 def test_each_option_is_read_against_the_first_and_the_one_before() -> None:
     """(0.8 − 0.312) / 0.8 = 61 %; (0.8 − 0.2) / 0.8 = 75 % and (0.312 − 0.2) / 0.312 = 36 %;
     0.9 leaves (0.9 − 0.8) / 0.8 = 12.5 % more than the reference."""
-    table = options(("US alone", 0.8, 0), ("US+NL+JP", 0.312, 6), ("+KR+TW+DE", 0.2, 9),
-                    ("FDPR", 0.2, 12), ("plurilateral", 0.9, 15), ("broken", None, 0))
+    table = options(
+        ("US alone", 0.8, 0),
+        ("US+NL+JP", 0.312, 6),
+        ("+KR+TW+DE", 0.2, 9),
+        ("FDPR", 0.2, 12),
+        ("plurilateral", 0.9, 15),
+        ("broken", None, 0),
+    )
     assert compare_sentences(table) == [
         "`US alone` leaves the adversary 80% of its capability.",
         "Of that, `US+NL+JP` removes 61%; `+KR+TW+DE` removes 75% (a further 36% of what "
@@ -34,19 +49,22 @@ def test_each_option_is_read_against_the_first_and_the_one_before() -> None:
 def test_a_reference_that_leaves_nothing_has_nothing_to_remove() -> None:
     table = options(("all", 0.0, 3), ("some", 0.0, 1))
     assert compare_sentences(table)[1] == (
-        "Of that, `some` removes nothing (`all` leaves nothing to remove).")
+        "Of that, `some` removes nothing (`all` leaves nothing to remove)."
+    )
 
 
 def test_a_sweep_reads_its_range_largest_step_and_frontier() -> None:
     """Budgets 0..8: the largest step is 2 → 3 (0.48 → 0.29); 0.163 is first reached at 8;
     the frontier flags are the caller's."""
-    points = pd.DataFrame({
-        "value": ["0", "2", "3", "5", "8"],
-        "capability": [0.48, 0.48, 0.29, 0.196667, 0.163333],
-        "diplomatic": [0, 0, 3, 5, 7],
-        "economic_usd": [5.256e9, 5.256e9, 11.262e9, 7.059e9, 7.209e9],
-        "levers": [""] * 5,
-    })
+    points = pd.DataFrame(
+        {
+            "value": ["0", "2", "3", "5", "8"],
+            "capability": [0.48, 0.48, 0.29, 0.196667, 0.163333],
+            "diplomatic": [0, 0, 3, 5, 7],
+            "economic_usd": [5.256e9, 5.256e9, 11.262e9, 7.059e9, 7.209e9],
+            "levers": [""] * 5,
+        }
+    )
     assert frontier_sentences(points, [True] * 5) == [
         "From value `0` to `8` the adversary's capability goes from 48% to 16%.",
         "The largest step is from `2` to `3`: 48% to 29%.",
@@ -61,4 +79,9 @@ def test_pareto_points_are_those_no_other_point_beats_on_every_criterion() -> No
     """(0.3, 2, 5) is beaten by (0.3, 2, 4); equal points do not beat each other; (0.1, 9, 9)
     is worst on cost but best on capability."""
     assert pareto_mask([0.5, 0.5, 0.3, 0.3, 0.1], [0, 0, 2, 2, 9], [1, 1, 4, 5, 9]) == [
-        True, True, True, False, True]
+        True,
+        True,
+        True,
+        False,
+        True,
+    ]

@@ -264,22 +264,43 @@ def test_file_that_is_not_a_mapping(inputs: Path, text: str, shown: str) -> None
         ("a: !!bool maybe\n", "x.yaml:1: a: not a valid !!bool value: 'maybe'"),
         ("a: !!set {b}\n", "x.yaml:1: a: unsupported YAML tag '!!set'"),
         ("a: &loop [1, *loop]\n", "x.yaml:1: a[1]: an alias refers to a value that contains it"),
-        ("b: {c: 1}\na:\n  <<: {c: 2}\n", "x.yaml:3: a: merge keys ('<<') are not supported; "
-         "write the keys out"),
+        (
+            "b: {c: 1}\na:\n  <<: {c: 2}\n",
+            "x.yaml:3: a: merge keys ('<<') are not supported; write the keys out",
+        ),
         ("? [a, b]\n: 1\n", "x.yaml:1: (file): keys must be plain names"),
-        ("a: 'open\n", "x.yaml:2: (file): YAML syntax error: found unexpected end of stream "
-         "(while scanning a quoted scalar on line 1)"),
-        ("a: 1\nb: x\x00y\n", "x.yaml:2: (file): the character #x0000 is not allowed in a "
-         "YAML file"),
-        ("a: 1\nb: " + "[" * 150 + "]" * 150 + "\n", "x.yaml:2: (file): lists and mappings "
-         "are nested more than 100 levels deep"),
-        ("a0: &a0 [x]\n" + "".join(f"a{n}: &a{n} [*a{n - 1}]\n" for n in range(1, 120)),
-         "x.yaml:100: (file): lists and mappings are nested more than 100 levels deep"),
+        (
+            "a: 'open\n",
+            "x.yaml:2: (file): YAML syntax error: found unexpected end of stream "
+            "(while scanning a quoted scalar on line 1)",
+        ),
+        (
+            "a: 1\nb: x\x00y\n",
+            "x.yaml:2: (file): the character #x0000 is not allowed in a YAML file",
+        ),
+        (
+            "a: 1\nb: " + "[" * 150 + "]" * 150 + "\n",
+            "x.yaml:2: (file): lists and mappings are nested more than 100 levels deep",
+        ),
+        (
+            "a0: &a0 [x]\n" + "".join(f"a{n}: &a{n} [*a{n - 1}]\n" for n in range(1, 120)),
+            "x.yaml:100: (file): lists and mappings are nested more than 100 levels deep",
+        ),
         ("a: 1" + "0" * 400 + "\n", "x.yaml:1: a: number too large (401 digits)"),
     ],
-    ids=["bad-int", "bad-bool", "set-tag", "recursive-alias", "merge-key", "complex-key",
-         "open-quote", "control-character", "nested-too-deeply", "aliases-nested-too-deeply",
-         "huge-integer"],
+    ids=[
+        "bad-int",
+        "bad-bool",
+        "set-tag",
+        "recursive-alias",
+        "merge-key",
+        "complex-key",
+        "open-quote",
+        "control-character",
+        "nested-too-deeply",
+        "aliases-nested-too-deeply",
+        "huge-integer",
+    ],
 )
 def test_yaml_that_is_not_plain_data(text: str, expected: str) -> None:
     with pytest.raises(InputError) as raised:
@@ -314,14 +335,18 @@ def test_keys_stay_as_written_and_dates_stay_text() -> None:
 WORLD_RULES = [
     pytest.param(
         [("{kind: tool, category: lithography", "{kind: tool, categroy: lithography")],
-        ["models/tiny.yaml:9: items.scanner.categroy: unknown key 'categroy' "
-         "(did you mean 'category'?)"],
+        [
+            "models/tiny.yaml:9: items.scanner.categroy: unknown key 'categroy' "
+            "(did you mean 'category'?)"
+        ],
         id="unknown-key",
     ),
     pytest.param(
         [("routes:\n", "route:\n")],
-        ["models/tiny.yaml:1: routes: required key is missing",
-         "models/tiny.yaml:18: route: unknown key 'route' (did you mean 'routes'?)"],
+        [
+            "models/tiny.yaml:1: routes: required key is missing",
+            "models/tiny.yaml:18: route: unknown key 'route' (did you mean 'routes'?)",
+        ],
         id="missing-required-section",
     ),
     pytest.param(
@@ -341,27 +366,32 @@ WORLD_RULES = [
     ),
     pytest.param(
         [("kind: subsystem", "kind: subsytem")],
-        ["models/tiny.yaml:11: items.laser.kind: expected 'capability', 'process', 'tool', "
-         "'subsystem', 'material', 'software', 'chip' or 'service', got 'subsytem' "
-         "(did you mean 'subsystem'?)"],
+        [
+            "models/tiny.yaml:11: items.laser.kind: expected 'capability', 'process', 'tool', "
+            "'subsystem', 'material', 'software', 'chip' or 'service', got 'subsytem' "
+            "(did you mean 'subsystem'?)"
+        ],
         id="unknown-item-kind",
     ),
     pytest.param(
         [("name: tiny", "name: Tiny World")],
-        ["models/tiny.yaml:1: name: not a valid name: 'Tiny World' (use lower-case letters, "
-         "digits, '-' and '_', at most 64 characters)"],
+        [
+            "models/tiny.yaml:1: name: not a valid name: 'Tiny World' (use lower-case letters, "
+            "digits, '-' and '_', at most 64 characters)"
+        ],
         id="bad-slug",
     ),
     pytest.param(
         [("  JPN: {name: Japan}", "  JP N: {name: Japan}")],
-        ["models/tiny.yaml:5: countries.JP N: not a valid name: 'JP N' (use letters, digits, "
-         "'_', '-', '.'; no spaces or path separators)"],
+        [
+            "models/tiny.yaml:5: countries.JP N: not a valid name: 'JP N' (use letters, digits, "
+            "'_', '-', '.'; no spaces or path separators)"
+        ],
         id="bad-id",
     ),
     pytest.param(
         [("supplier: asml", "supplier: asm1")],
-        ["models/tiny.yaml:20: routes[1].supplier: unknown supplier 'asm1' "
-         "(did you mean 'asml'?)"],
+        ["models/tiny.yaml:20: routes[1].supplier: unknown supplier 'asm1' (did you mean 'asml'?)"],
         id="unknown-supplier",
     ),
     pytest.param(
@@ -371,25 +401,30 @@ WORLD_RULES = [
     ),
     pytest.param(
         [("inputs: {laser: 1}", "inputs: {lazer: 1}")],
-        ["models/tiny.yaml:21: routes[2].inputs.lazer: unknown item 'lazer' "
-         "(did you mean 'laser'?)"],
+        [
+            "models/tiny.yaml:21: routes[2].inputs.lazer: unknown item 'lazer' "
+            "(did you mean 'laser'?)"
+        ],
         id="unknown-input-item",
     ),
     pytest.param(
         [("tel: {country: JPN", "tel: {country: JAP")],
-        ["models/tiny.yaml:15: suppliers.tel.country: unknown country 'JAP' "
-         "(did you mean 'JPN'?)"],
+        ["models/tiny.yaml:15: suppliers.tel.country: unknown country 'JAP' (did you mean 'JPN'?)"],
         id="unknown-supplier-country",
     ),
     pytest.param(
-        [("content: {USA: 0.3}", "content: {USA: 0.3, KOR: 0.1}"),
-         ("owner: NLD", "owner: NDL"),
-         ("direct_product_of: [USA]", "direct_product_of: [USA, US]")],
-        ["models/tiny.yaml:13: suppliers.asml.direct_product_of[1]: unknown country 'US' "
-         "(did you mean 'USA'?)",
-         "models/tiny.yaml:15: suppliers.tel.content.KOR: unknown country 'KOR'",
-         "models/tiny.yaml:17: suppliers.cymer.owner: unknown country 'NDL' "
-         "(did you mean 'NLD'?)"],
+        [
+            ("content: {USA: 0.3}", "content: {USA: 0.3, KOR: 0.1}"),
+            ("owner: NLD", "owner: NDL"),
+            ("direct_product_of: [USA]", "direct_product_of: [USA, US]"),
+        ],
+        [
+            "models/tiny.yaml:13: suppliers.asml.direct_product_of[1]: unknown country 'US' "
+            "(did you mean 'USA'?)",
+            "models/tiny.yaml:15: suppliers.tel.content.KOR: unknown country 'KOR'",
+            "models/tiny.yaml:17: suppliers.cymer.owner: unknown country 'NDL' "
+            "(did you mean 'NLD'?)",
+        ],
         id="unknown-supplier-references",
     ),
     pytest.param(
@@ -404,15 +439,23 @@ WORLD_RULES = [
     ),
     pytest.param(
         [("supplier: lam, capacity: 0.6}", "supplier: lam, capacity: 0.6, via: USA}")],
-        ["models/tiny.yaml:22: routes[3].via: a diversion route goes through a third country, "
-         "not the supplier's own 'USA'"],
+        [
+            "models/tiny.yaml:22: routes[3].via: a diversion route goes through a third country, "
+            "not the supplier's own 'USA'"
+        ],
         id="via-through-own-country",
     ),
     pytest.param(
-        [("supplier: lam, capacity: 0.6}", "supplier: lam, capacity: 0.6, "
-          "content: {USA: 1}, direct_product_of: [USAA]}")],
-        ["models/tiny.yaml:22: routes[3].direct_product_of[0]: unknown country 'USAA' "
-         "(did you mean 'USA'?)"],
+        [
+            (
+                "supplier: lam, capacity: 0.6}",
+                "supplier: lam, capacity: 0.6, content: {USA: 1}, direct_product_of: [USAA]}",
+            )
+        ],
+        [
+            "models/tiny.yaml:22: routes[3].direct_product_of[0]: unknown country 'USAA' "
+            "(did you mean 'USA'?)"
+        ],
         id="unknown-via-override-country",
     ),
     pytest.param(
@@ -451,17 +494,26 @@ WORLD_RULES = [
         id="negative-market",
     ),
     pytest.param(
-        [("{item: laser, supplier: cymer, capacity: 1.0}",
-          "{item: laser, supplier: cymer, capacity: 1.0, inputs: {scanner: 1}}")],
-        ["models/tiny.yaml:21: routes[2].inputs.laser: cycle through route inputs: "
-         "laser -> scanner -> laser"],
+        [
+            (
+                "{item: laser, supplier: cymer, capacity: 1.0}",
+                "{item: laser, supplier: cymer, capacity: 1.0, inputs: {scanner: 1}}",
+            )
+        ],
+        [
+            "models/tiny.yaml:21: routes[2].inputs.laser: cycle through route inputs: "
+            "laser -> scanner -> laser"
+        ],
         id="input-cycle",
     ),
     pytest.param(
-        [("{item: etch, supplier: tel, capacity: 0.4}",
-          "{item: etch, supplier: tel, capacity: 0.4, inputs: {etch: 0.1}}")],
-        ["models/tiny.yaml:23: routes[4].inputs.etch: cycle through route inputs: "
-         "etch -> etch"],
+        [
+            (
+                "{item: etch, supplier: tel, capacity: 0.4}",
+                "{item: etch, supplier: tel, capacity: 0.4, inputs: {etch: 0.1}}",
+            )
+        ],
+        ["models/tiny.yaml:23: routes[4].inputs.etch: cycle through route inputs: etch -> etch"],
         id="input-self-cycle",
     ),
     pytest.param(
@@ -520,8 +572,10 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [("JPN: {}", "JPN: {align_cots: 2}")],
-        ["scenarios/tiny.yaml:7: partners.JPN.align_cots: unknown key 'align_cots' "
-         "(did you mean 'align_cost'?)"],
+        [
+            "scenarios/tiny.yaml:7: partners.JPN.align_cots: unknown key 'align_cots' "
+            "(did you mean 'align_cost'?)"
+        ],
         id="unknown-nested-key",
     ),
     pytest.param(
@@ -551,8 +605,10 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [("name: tiny-question", "name: Tiny question")],
-        ["scenarios/tiny.yaml:1: name: not a valid name: 'Tiny question' (use lower-case "
-         "letters, digits, '-' and '_', at most 64 characters)"],
+        [
+            "scenarios/tiny.yaml:1: name: not a valid name: 'Tiny question' (use lower-case "
+            "letters, digits, '-' and '_', at most 64 characters)"
+        ],
         id="bad-slug",
     ),
     pytest.param(
@@ -567,8 +623,10 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [add_section("controller: US\nadversary: CNH\n")],
-        ["scenarios/tiny.yaml:9: controller: unknown country 'US' (did you mean 'USA'?)",
-         "scenarios/tiny.yaml:10: adversary: unknown country 'CNH' (did you mean 'CHN'?)"],
+        [
+            "scenarios/tiny.yaml:9: controller: unknown country 'US' (did you mean 'USA'?)",
+            "scenarios/tiny.yaml:10: adversary: unknown country 'CNH' (did you mean 'CHN'?)",
+        ],
         id="unknown-controller-and-adversary",
     ),
     pytest.param(
@@ -583,8 +641,10 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [("JPN: {}", "CHN: {}")],
-        ["scenarios/tiny.yaml:7: partners.CHN: must be a third country, not the controller "
-         "or adversary"],
+        [
+            "scenarios/tiny.yaml:7: partners.CHN: must be a third country, not the controller "
+            "or adversary"
+        ],
         id="partner-is-adversary",
     ),
     pytest.param(
@@ -604,26 +664,31 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [add_section("levers:\n  control: [lithography, etsh]\n")],
-        ["scenarios/tiny.yaml:10: levers.control[1]: unknown category 'etsh' "
-         "(did you mean 'etch'?)"],
+        [
+            "scenarios/tiny.yaml:10: levers.control[1]: unknown category 'etsh' "
+            "(did you mean 'etch'?)"
+        ],
         id="levers-unknown-category",
     ),
     pytest.param(
         [add_section("levers:\n  monitor: [JPM]\n")],
-        ["scenarios/tiny.yaml:10: levers.monitor[0]: unknown country 'JPM' "
-         "(did you mean 'JPN'?)"],
+        ["scenarios/tiny.yaml:10: levers.monitor[0]: unknown country 'JPM' (did you mean 'JPN'?)"],
         id="levers-unknown-country",
     ),
     pytest.param(
         [add_section("levers:\n  align: some\n")],
-        ["scenarios/tiny.yaml:10: levers.align: expected 'all', 'none' or a list of names, "
-         "got 'some'"],
+        [
+            "scenarios/tiny.yaml:10: levers.align: expected 'all', 'none' or a list of names, "
+            "got 'some'"
+        ],
         id="levers-bad-selection",
     ),
     pytest.param(
         [add_section("levers:\n  fdpr: [lithography, 'light sources']\n")],
-        ["scenarios/tiny.yaml:10: levers.fdpr[1]: not a valid name: 'light sources' (use "
-         "letters, digits, '_', '-', '.'; no spaces or path separators)"],
+        [
+            "scenarios/tiny.yaml:10: levers.fdpr[1]: not a valid name: 'light sources' (use "
+            "letters, digits, '_', '-', '.'; no spaces or path separators)"
+        ],
         id="levers-bad-name",
     ),
     pytest.param(
@@ -633,17 +698,21 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [add_section("leakage:\n  by_country: {NDL: 0.1}\n  by_category: {etch: -0.1}\n")],
-        ["scenarios/tiny.yaml:10: leakage.by_country.NDL: unknown country 'NDL' "
-         "(did you mean 'NLD'?)",
-         "scenarios/tiny.yaml:11: leakage.by_category.etch: must be at least 0, got -0.1"],
+        [
+            "scenarios/tiny.yaml:10: leakage.by_country.NDL: unknown country 'NDL' "
+            "(did you mean 'NLD'?)",
+            "scenarios/tiny.yaml:11: leakage.by_category.etch: must be at least 0, got -0.1",
+        ],
         id="leakage-below-zero",
     ),
     pytest.param(
         [add_section("leakage:\n  by_country: {NDL: 0.1}\n  by_category: {ecth: 0.1}\n")],
-        ["scenarios/tiny.yaml:10: leakage.by_country.NDL: unknown country 'NDL' "
-         "(did you mean 'NLD'?)",
-         "scenarios/tiny.yaml:11: leakage.by_category.ecth: unknown category 'ecth' "
-         "(did you mean 'etch'?)"],
+        [
+            "scenarios/tiny.yaml:10: leakage.by_country.NDL: unknown country 'NDL' "
+            "(did you mean 'NLD'?)",
+            "scenarios/tiny.yaml:11: leakage.by_category.ecth: unknown category 'ecth' "
+            "(did you mean 'etch'?)",
+        ],
         id="leakage-unknown-keys",
     ),
     pytest.param(
@@ -658,20 +727,23 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [add_section("fixed:\n  on: [{control: lithografy}]\n")],
-        ["scenarios/tiny.yaml:10: fixed.on[0].control: unknown category 'lithografy' "
-         "(did you mean 'lithography'?)"],
+        [
+            "scenarios/tiny.yaml:10: fixed.on[0].control: unknown category 'lithografy' "
+            "(did you mean 'lithography'?)"
+        ],
         id="pin-unknown-category",
     ),
     pytest.param(
         [add_section("fixed:\n  off:\n    - {align: [NDL, etch]}\n")],
-        ["scenarios/tiny.yaml:11: fixed.off[0].align: unknown country 'NDL' "
-         "(did you mean 'NLD'?)"],
+        ["scenarios/tiny.yaml:11: fixed.off[0].align: unknown country 'NDL' (did you mean 'NLD'?)"],
         id="pin-unknown-country",
     ),
     pytest.param(
         [add_section("fixed:\n  on:\n    - {control: etch, align: [NLD, etch]}\n")],
-        ["scenarios/tiny.yaml:11: fixed.on[0]: a pin names exactly one lever, "
-         "e.g. {control: lithography}"],
+        [
+            "scenarios/tiny.yaml:11: fixed.on[0]: a pin names exactly one lever, "
+            "e.g. {control: lithography}"
+        ],
         id="pin-with-two-keys",
     ),
     pytest.param(
@@ -681,39 +753,55 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [add_section("fixed:\n  on:\n    - {contrl: etch}\n")],
-        ["scenarios/tiny.yaml:11: fixed.on[0].contrl: unknown key 'contrl' "
-         "(did you mean 'control'?)"],
+        [
+            "scenarios/tiny.yaml:11: fixed.on[0].contrl: unknown key 'contrl' "
+            "(did you mean 'control'?)"
+        ],
         id="pin-unknown-lever-kind",
     ),
     pytest.param(
         [add_section("mode: evaluat\n")],
-        ["scenarios/tiny.yaml:9: mode: expected 'optimize' or 'evaluate', got 'evaluat' "
-         "(did you mean 'evaluate'?)"],
+        [
+            "scenarios/tiny.yaml:9: mode: expected 'optimize' or 'evaluate', got 'evaluat' "
+            "(did you mean 'evaluate'?)"
+        ],
         id="unknown-mode",
     ),
     pytest.param(
         [add_section("objective: {minimize: cost}\n")],
-        ["scenarios/tiny.yaml:9: objective.max_capability: required when minimizing cost "
-         "(minimize: cost)"],
+        [
+            "scenarios/tiny.yaml:9: objective.max_capability: required when minimizing cost "
+            "(minimize: cost)"
+        ],
         id="cost-objective-without-max-capability",
     ),
     pytest.param(
         [add_section("objective: {max_capability: 0.2}\n")],
-        ["scenarios/tiny.yaml:9: objective.max_capability: only used when minimizing cost "
-         "(minimize: cost)"],
+        [
+            "scenarios/tiny.yaml:9: objective.max_capability: only used when minimizing cost "
+            "(minimize: cost)"
+        ],
         id="max-capability-without-cost-objective",
     ),
     pytest.param(
-        [add_section("compare:\n  - {name: alone, partners: none}\n"
-                     "  - {name: allies, partners: [NLD, KOR]}\n")],
-        ["scenarios/tiny.yaml:11: compare[1].partners[1]: 'KOR' is not among the scenario's "
-         "partners"],
+        [
+            add_section(
+                "compare:\n  - {name: alone, partners: none}\n"
+                "  - {name: allies, partners: [NLD, KOR]}\n"
+            )
+        ],
+        [
+            "scenarios/tiny.yaml:11: compare[1].partners[1]: 'KOR' is not among the scenario's "
+            "partners"
+        ],
         id="compare-unknown-partner",
     ),
     pytest.param(
         [add_section("compare:\n  - {name: allies, partners: [NLD, JNP]}\n")],
-        ["scenarios/tiny.yaml:10: compare[0].partners[1]: 'JNP' is not among the scenario's "
-         "partners (did you mean 'JPN'?)"],
+        [
+            "scenarios/tiny.yaml:10: compare[0].partners[1]: 'JNP' is not among the scenario's "
+            "partners (did you mean 'JPN'?)"
+        ],
         id="compare-misspelt-partner",
     ),
     pytest.param(
@@ -728,15 +816,19 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [add_section("compare:\n  - {name: allies, regime: multilateral}\n")],
-        ["scenarios/tiny.yaml:10: compare[0].regime: expected 'plurilateral' or 'bilateral', "
-         "got 'multilateral' (did you mean 'bilateral'?)"],
+        [
+            "scenarios/tiny.yaml:10: compare[0].regime: expected 'plurilateral' or 'bilateral', "
+            "got 'multilateral' (did you mean 'bilateral'?)"
+        ],
         id="compare-unknown-regime",
     ),
     pytest.param(
         [add_section("sweep: {parameter: budget.diplomacy, values: [1, 2]}\n")],
-        ["scenarios/tiny.yaml:9: sweep.parameter: expected 'budget.diplomatic', "
-         "'budget.economic_usd', 'leakage.default', 'de_minimis' or 'max_capability', "
-         "got 'budget.diplomacy' (did you mean 'budget.diplomatic'?)"],
+        [
+            "scenarios/tiny.yaml:9: sweep.parameter: expected 'budget.diplomatic', "
+            "'budget.economic_usd', 'leakage.default', 'de_minimis' or 'max_capability', "
+            "got 'budget.diplomacy' (did you mean 'budget.diplomatic'?)"
+        ],
         id="sweep-unknown-parameter",
     ),
     pytest.param(
@@ -751,8 +843,10 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [add_section("sweep: {parameter: max_capability, values: [0.1, 0.2]}\n")],
-        ["scenarios/tiny.yaml:9: sweep.parameter: max_capability is only swept when minimizing "
-         "cost (objective: {minimize: cost})"],
+        [
+            "scenarios/tiny.yaml:9: sweep.parameter: max_capability is only swept when minimizing "
+            "cost (objective: {minimize: cost})"
+        ],
         id="sweep-max-capability-without-cost-objective",
     ),
     pytest.param(
@@ -767,8 +861,10 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [("model: ../models/tiny.yaml", "model: " + "w" * 300 + ".yaml")],
-        ["scenarios/tiny.yaml:2: model: cannot open world model file "
-         "'scenarios/wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww...': File name too long"],
+        [
+            "scenarios/tiny.yaml:2: model: cannot open world model file "
+            "'scenarios/wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww...': File name too long"
+        ],
         id="model-file-name-too-long",
     ),
     pytest.param(
@@ -783,20 +879,28 @@ SCENARIO_RULES = [
     ),
     pytest.param(
         [add_section("levers:\n  control: [lithography, 5]\n  align: ~\n")],
-        ["scenarios/tiny.yaml:10: levers.control[1]: expected text, got 5",
-         "scenarios/tiny.yaml:11: levers.align: expected 'all', 'none' or a list of names, "
-         "got nothing (null)"],
+        [
+            "scenarios/tiny.yaml:10: levers.control[1]: expected text, got 5",
+            "scenarios/tiny.yaml:11: levers.align: expected 'all', 'none' or a list of names, "
+            "got nothing (null)",
+        ],
         id="levers-selection-entries",
     ),
     pytest.param(
-        [add_section("fixed:\n  on:\n    - {contrl: etch}\n    - {control: ecth}\n"
-                     "  off: [{align: [NDL, etch]}]\n")],
-        ["scenarios/tiny.yaml:11: fixed.on[0].contrl: unknown key 'contrl' "
-         "(did you mean 'control'?)",
-         "scenarios/tiny.yaml:12: fixed.on[1].control: unknown category 'ecth' "
-         "(did you mean 'etch'?)",
-         "scenarios/tiny.yaml:13: fixed.off[0].align: unknown country 'NDL' "
-         "(did you mean 'NLD'?)"],
+        [
+            add_section(
+                "fixed:\n  on:\n    - {contrl: etch}\n    - {control: ecth}\n"
+                "  off: [{align: [NDL, etch]}]\n"
+            )
+        ],
+        [
+            "scenarios/tiny.yaml:11: fixed.on[0].contrl: unknown key 'contrl' "
+            "(did you mean 'control'?)",
+            "scenarios/tiny.yaml:12: fixed.on[1].control: unknown category 'ecth' "
+            "(did you mean 'etch'?)",
+            "scenarios/tiny.yaml:13: fixed.off[0].align: unknown country 'NDL' "
+            "(did you mean 'NLD'?)",
+        ],
         id="a-bad-pin-does-not-hide-the-others",
     ),
     pytest.param(
@@ -825,15 +929,29 @@ def test_target_the_adversary_cannot_produce(inputs: Path) -> None:
 @pytest.mark.parametrize(
     ("world", "why"),
     [
-        ((("{item: scanner, supplier: asml, capacity: 0.9}",
-           "{item: scanner, supplier: asml, capacity: 0}"),
-          ("{item: laser, supplier: cymer", "{item: etch, supplier: cymer")),
-         "the only open scanner route needs lasers, which have no route"),
-        ((("{item: scanner, supplier: asml, capacity: 0.9}",
-           "{item: scanner, supplier: asml, capacity: 0}"),
-          ("{item: scanner, supplier: smee, capacity: 0.1, inputs: {laser: 1}}",
-           "{item: scanner, supplier: smee, capacity: 0}")),
-         "every route of an input has zero capacity"),
+        (
+            (
+                (
+                    "{item: scanner, supplier: asml, capacity: 0.9}",
+                    "{item: scanner, supplier: asml, capacity: 0}",
+                ),
+                ("{item: laser, supplier: cymer", "{item: etch, supplier: cymer"),
+            ),
+            "the only open scanner route needs lasers, which have no route",
+        ),
+        (
+            (
+                (
+                    "{item: scanner, supplier: asml, capacity: 0.9}",
+                    "{item: scanner, supplier: asml, capacity: 0}",
+                ),
+                (
+                    "{item: scanner, supplier: smee, capacity: 0.1, inputs: {laser: 1}}",
+                    "{item: scanner, supplier: smee, capacity: 0}",
+                ),
+            ),
+            "every route of an input has zero capacity",
+        ),
     ],
     ids=["input-cannot-be-made", "zero-capacity"],
 )
@@ -886,9 +1004,14 @@ def test_a_section_missing_a_required_key_does_not_hide_other_problems(inputs: P
 
 def test_rejected_field_is_not_also_checked_as_its_default(inputs: Path) -> None:
     """``controller`` falls back to USA while the rest is checked; the world has no USA."""
-    world = (("  USA: {name: United States}\n", ""), ("country: USA}", "country: NLD}"),
-             ("country: USA, owner", "country: NLD, owner"), ("{USA: 0.2}", "{NLD: 0.2}"),
-             ("{USA: 0.3}", "{NLD: 0.3}"), ("[USA]", "[NLD]"))
+    world = (
+        ("  USA: {name: United States}\n", ""),
+        ("country: USA}", "country: NLD}"),
+        ("country: USA, owner", "country: NLD, owner"),
+        ("{USA: 0.2}", "{NLD: 0.2}"),
+        ("{USA: 0.3}", "{NLD: 0.3}"),
+        ("[USA]", "[NLD]"),
+    )
     section = add_section("controller: 5\npressure: {MYS: {}}\n")
     assert scenario_problems(section, world=world) == [
         "scenarios/tiny.yaml:9: controller: expected text, got 5",

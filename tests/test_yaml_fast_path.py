@@ -1,7 +1,7 @@
 """libyaml composes what PyYAML's pure-Python composer would, or leaves the text to it.
 
-:mod:`supplychain.inputs.yamldoc` composes with libyaml when the text is one on which the two are known
-to agree, and with the pure-Python composer otherwise and on any error. Each test here reads a
+:mod:`supplychain.inputs.yamldoc` composes with libyaml when the text is one on which the two are
+known to agree, and with the pure-Python composer otherwise and on any error. Each test here reads a
 text both ways and asserts the same outcome — the same data and the line of every field path,
 or the same problems — and, where the text is one libyaml must leave alone (unusual line breaks,
 tabs, deep nesting...), that it does and that the message is the one the pure path gives.
@@ -27,8 +27,11 @@ from supplychain.inputs.load import load_world
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(
-    [*ROOT.glob("models/*.yaml"), *ROOT.glob("scenarios/**/*.yaml"),
-     *ROOT.glob("tests/data/invalid/*.yaml")]
+    [
+        *ROOT.glob("models/*.yaml"),
+        *ROOT.glob("scenarios/**/*.yaml"),
+        *ROOT.glob("tests/data/invalid/*.yaml"),
+    ]
 )
 
 Outcome = tuple[Any, ...]
@@ -94,7 +97,8 @@ def test_the_shipped_models_and_scenarios_take_the_fast_path() -> None:
 
 def test_an_exponent_without_sign_is_a_float_on_the_fast_path() -> None:
     assert _fast("a: 5e9\nb: 5.0e9\nc: 1_000\nd: 0x1F\ne: 12:30\n") == (
-        "read", {"a": 5e9, "b": 5e9, "c": 1000, "d": 31, "e": 750},
+        "read",
+        {"a": 5e9, "b": 5e9, "c": 1000, "d": 31, "e": 750},
         [((), 1), (("a",), 1), (("b",), 2), (("c",), 3), (("d",), 4), (("e",), 5)],
     )
 
@@ -104,20 +108,40 @@ def test_an_exponent_without_sign_is_a_float_on_the_fast_path() -> None:
     [
         ("a: 1\n# note\u2028a: 2\n", "x.yaml:3: a: duplicate key (first on line 1)"),
         ("a: 1\n# note\x85a: 2\n", "x.yaml:3: a: duplicate key (first on line 1)"),
-        ("a: 1\u2029b: [\n", "x.yaml:3: (file): YAML syntax error: expected the node content, "
-         "but found '<stream end>' (while parsing a flow node on line 3)"),
-        ("a:\t1\n", "x.yaml:1: (file): YAML syntax error: found character '\\t' that cannot "
-         "start any token"),
+        (
+            "a: 1\u2029b: [\n",
+            "x.yaml:3: (file): YAML syntax error: expected the node content, "
+            "but found '<stream end>' (while parsing a flow node on line 3)",
+        ),
+        (
+            "a:\t1\n",
+            "x.yaml:1: (file): YAML syntax error: found character '\\t' that cannot "
+            "start any token",
+        ),
         ("\ufeffa: 1\na: 2\n", "x.yaml:2: a: duplicate key (first on line 1)"),
         ("%YAML 1.3\n---\na: 1\na: 2\n", "x.yaml:4: a: duplicate key (first on line 3)"),
-        ("a: 1\nb: x\x01y\n", "x.yaml:2: (file): the character #x0001 is not allowed in a "
-         "YAML file"),
+        (
+            "a: 1\nb: x\x01y\n",
+            "x.yaml:2: (file): the character #x0001 is not allowed in a YAML file",
+        ),
         ("a: 1\na: 2", "x.yaml:2: a: duplicate key (first on line 1)"),
-        ("a: |#x\n  b\n", "x.yaml:1: (file): YAML syntax error: expected chomping or "
-         "indentation indicators, but found '#' (while scanning a block scalar on line 1)"),
+        (
+            "a: |#x\n  b\n",
+            "x.yaml:1: (file): YAML syntax error: expected chomping or "
+            "indentation indicators, but found '#' (while scanning a block scalar on line 1)",
+        ),
     ],
-    ids=["line-separator", "next-line", "paragraph-separator", "tab", "byte-order-mark",
-         "yaml-directive", "control-character", "no-final-line-break", "comment-after-|"],
+    ids=[
+        "line-separator",
+        "next-line",
+        "paragraph-separator",
+        "tab",
+        "byte-order-mark",
+        "yaml-directive",
+        "control-character",
+        "no-final-line-break",
+        "comment-after-|",
+    ],
 )
 def test_text_libyaml_may_read_otherwise_is_left_to_pyyaml(text: str, expected: str) -> None:
     assert _fast(text) == ("left alone",)
@@ -127,10 +151,16 @@ def test_text_libyaml_may_read_otherwise_is_left_to_pyyaml(text: str, expected: 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("a: {b?c: 4}\n", "x.yaml:1: (file): YAML syntax error: expected ',' or '}', but got "
-         "'?' (while parsing a flow mapping on line 1)"),
-        ("a: [what? yes]\n", "x.yaml:1: (file): YAML syntax error: expected ',' or ']', but "
-         "got '?' (while parsing a flow sequence on line 1)"),
+        (
+            "a: {b?c: 4}\n",
+            "x.yaml:1: (file): YAML syntax error: expected ',' or '}', but got "
+            "'?' (while parsing a flow mapping on line 1)",
+        ),
+        (
+            "a: [what? yes]\n",
+            "x.yaml:1: (file): YAML syntax error: expected ',' or ']', but "
+            "got '?' (while parsing a flow sequence on line 1)",
+        ),
     ],
     ids=["in-a-key", "in-a-value"],
 )
@@ -141,11 +171,21 @@ def test_a_question_mark_in_a_flow_collection_is_left_to_pyyaml(text: str, expec
 
 def test_a_question_mark_elsewhere_takes_the_fast_path() -> None:
     text = "description: Which levers? Why?\nitems: {a: {name: 'really?'}, b: \"why?\"}\n"
-    assert _fast(text) == _pure(text) == (
-        "read",
-        {"description": "Which levers? Why?", "items": {"a": {"name": "really?"}, "b": "why?"}},
-        [((), 1), (("description",), 1), (("items",), 2), (("items", "a"), 2),
-         (("items", "a", "name"), 2), (("items", "b"), 2)],
+    assert (
+        _fast(text)
+        == _pure(text)
+        == (
+            "read",
+            {"description": "Which levers? Why?", "items": {"a": {"name": "really?"}, "b": "why?"}},
+            [
+                ((), 1),
+                (("description",), 1),
+                (("items",), 2),
+                (("items", "a"), 2),
+                (("items", "a", "name"), 2),
+                (("items", "b"), 2),
+            ],
+        )
     )
 
 
@@ -157,8 +197,7 @@ def test_a_question_mark_elsewhere_takes_the_fast_path() -> None:
         ("- a\n-", ["a", None], [((), 1), ((0,), 1), ((1,), 2)]),
         ("{? \n: x}\n", {"": "x"}, [((), 1), (("",), 1)]),
     ],
-    ids=["empty-value-tagged-!", "explicit-key-at-end", "empty-entry-at-end",
-         "empty-key-in-flow"],
+    ids=["empty-value-tagged-!", "explicit-key-at-end", "empty-entry-at-end", "empty-key-in-flow"],
 )
 def test_values_libyaml_may_read_otherwise_are_left_to_pyyaml(
     text: str, data: Any, lines: list[tuple[tuple[str | int, ...], int]]
@@ -171,8 +210,12 @@ def test_values_libyaml_may_read_otherwise_are_left_to_pyyaml(
 
 @pytest.mark.parametrize(
     ("text", "line"),
-    [("[" * 1_000_000 + "\n", 1), ("- " * 1_000_000 + "x\n", 1), ("{a: " * 1_000_000 + "\n", 1),
-     ("".join(" " * level + "a:\n" for level in range(3_000)), 100)],
+    [
+        ("[" * 1_000_000 + "\n", 1),
+        ("- " * 1_000_000 + "x\n", 1),
+        ("{a: " * 1_000_000 + "\n", 1),
+        ("".join(" " * level + "a:\n" for level in range(3_000)), 100),
+    ],
     ids=["flow-lists", "block-lists", "flow-mappings", "block-mappings"],
 )
 def test_a_deeply_nested_file_is_refused_in_a_process_that_survives(text: str, line: int) -> None:
@@ -208,8 +251,11 @@ def _aliases_nested(levels: int) -> str:
     [
         lambda levels: "a: " + "[" * levels + "x" + "]" * levels + "\n",
         lambda levels: "a: " + "{b: " * levels + "x" + "}" * levels + "\n",
-        lambda levels: "".join(" " * (2 * level) + "- a:\n" for level in range(levels // 2))
-        + " " * (levels // 2 * 2) + "- x\n",
+        lambda levels: (
+            "".join(" " * (2 * level) + "- a:\n" for level in range(levels // 2))
+            + " " * (levels // 2 * 2)
+            + "- x\n"
+        ),
         _aliases_nested,
     ],
     ids=["flow-lists", "flow-mappings", "block", "aliases"],
@@ -223,17 +269,61 @@ def test_nesting_near_the_limit_reads_the_same_both_ways(
 
 
 TRICKY = [
-    "{a\n: 1}\n", '{"a":1}\n', "{a:1}\n", "[a:1]\n", "a: 'x\n\n  y'\n", "a:\n - b\n -  c\n",
-    "--- a\n", "--- |\n  x\n", "a: 1\n...\n", "a: 1\n...\nb: 2\n", "- &a x\n- *a\n",
-    "&a a: *a\n", "a: &x\n  b: *x\n", "&x [*x]\n", "a: &x [1, *x]\n", "a:\n", "- \n", "[\n]\n",
-    "a: -\n", "'a': b\n", "a: |\n\n\n  x\n\n\n", "a: >\n  x\n\n  y\n", "a: 0b101\n",
-    "a: 0x_1\n", "a: 1__0\n", "a: ._\n", "a: =\n", "<<: 1\n", "a: x,\n", "[a, b]: c\n",
-    "{a: b}: c\n", "a: 1\r\nb: 2\r\na: 3\r\n", "a: 1\rb: 2\r\n", "a: é 😀 日本\n",
-    'a: "\\u263A \\x41 \\N \\_ \\L \\P \\/ \\e \\ "\n', "a: 2001-12-14\n", "a: yes\nb: off\n",
-    "a: 1\n---\nb: 2\n", "a: &x 1\nb: &x 2\n", "a: *y\n", "k" * 1024 + ": 1\n",
-    "k" * 1025 + ": 1\n", "é" * 600 + ": 1\n", "a: 30%\nb: Hello!\n", "a:  # c\n  - 1\n",
-    "[a?b]\n", "{a: b?}\n", "a: what?\n", "[? a]\n", "[?x]\n", "[a, ?]\n", "? a\n: b\n",
-    "a: [x, # why?\n  y]\n", "a: ['why?', \"how?\"]\n", "a: &q what?\nb: [*q]\n",
+    "{a\n: 1}\n",
+    '{"a":1}\n',
+    "{a:1}\n",
+    "[a:1]\n",
+    "a: 'x\n\n  y'\n",
+    "a:\n - b\n -  c\n",
+    "--- a\n",
+    "--- |\n  x\n",
+    "a: 1\n...\n",
+    "a: 1\n...\nb: 2\n",
+    "- &a x\n- *a\n",
+    "&a a: *a\n",
+    "a: &x\n  b: *x\n",
+    "&x [*x]\n",
+    "a: &x [1, *x]\n",
+    "a:\n",
+    "- \n",
+    "[\n]\n",
+    "a: -\n",
+    "'a': b\n",
+    "a: |\n\n\n  x\n\n\n",
+    "a: >\n  x\n\n  y\n",
+    "a: 0b101\n",
+    "a: 0x_1\n",
+    "a: 1__0\n",
+    "a: ._\n",
+    "a: =\n",
+    "<<: 1\n",
+    "a: x,\n",
+    "[a, b]: c\n",
+    "{a: b}: c\n",
+    "a: 1\r\nb: 2\r\na: 3\r\n",
+    "a: 1\rb: 2\r\n",
+    "a: é 😀 日本\n",
+    'a: "\\u263A \\x41 \\N \\_ \\L \\P \\/ \\e \\ "\n',
+    "a: 2001-12-14\n",
+    "a: yes\nb: off\n",
+    "a: 1\n---\nb: 2\n",
+    "a: &x 1\nb: &x 2\n",
+    "a: *y\n",
+    "k" * 1024 + ": 1\n",
+    "k" * 1025 + ": 1\n",
+    "é" * 600 + ": 1\n",
+    "a: 30%\nb: Hello!\n",
+    "a:  # c\n  - 1\n",
+    "[a?b]\n",
+    "{a: b?}\n",
+    "a: what?\n",
+    "[? a]\n",
+    "[?x]\n",
+    "[a, ?]\n",
+    "? a\n: b\n",
+    "a: [x, # why?\n  y]\n",
+    "a: ['why?', \"how?\"]\n",
+    "a: &q what?\nb: [*q]\n",
 ]
 """Texts on which a difference between libyaml and PyYAML could show (all are compared)."""
 
@@ -244,10 +334,60 @@ def test_tricky_texts_read_the_same_both_ways(text: str) -> None:
 
 
 FRAGMENTS = (
-    "a", "b", "x y", ": ", ":", "- ", "-", "? ", "\n", "\n  ", "\n    ", " ", "[", "]", "{", "}",
-    ", ", ",", "'", '"', "''", "\\", "\\n", "&x ", "*x", "&y ", "*y", "# c", "|", ">", "|-", "!",
-    "!!str ", "%", "5e9", "1", "-2", "0.5", ".inf", "null", "~", "yes", "2001-12-14", "---",
-    "...", "\r\n", "\t", "é", "😀", "@", "`", "<<", "?", "a?b",
+    "a",
+    "b",
+    "x y",
+    ": ",
+    ":",
+    "- ",
+    "-",
+    "? ",
+    "\n",
+    "\n  ",
+    "\n    ",
+    " ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    ",",
+    "'",
+    '"',
+    "''",
+    "\\",
+    "\\n",
+    "&x ",
+    "*x",
+    "&y ",
+    "*y",
+    "# c",
+    "|",
+    ">",
+    "|-",
+    "!",
+    "!!str ",
+    "%",
+    "5e9",
+    "1",
+    "-2",
+    "0.5",
+    ".inf",
+    "null",
+    "~",
+    "yes",
+    "2001-12-14",
+    "---",
+    "...",
+    "\r\n",
+    "\t",
+    "é",
+    "😀",
+    "@",
+    "`",
+    "<<",
+    "?",
+    "a?b",
 )
 """Pieces of text that mean something to YAML, joined at random below."""
 

@@ -83,8 +83,13 @@ def analyse(run: Run) -> Analysis:
     capabilities = Capabilities(follower)
     chosen = run.outcome.levers
     policy = follower.evaluate(chosen, least_flow=True)
-    response = capabilities.respond(frozenset(chosen), policy.capability, np.array(policy.flows),
-                                    np.array(policy.availability), LEAST_FLOW_SLACK)
+    response = capabilities.respond(
+        frozenset(chosen),
+        policy.capability,
+        np.array(policy.flows),
+        np.array(policy.availability),
+        LEAST_FLOW_SLACK,
+    )
     classes = source_classes(run.instance, chosen)
     items = items_frame(run, policy, classes)
     return Analysis(
@@ -152,21 +157,29 @@ class Capabilities:
         self.follower = follower
         instance = self.instance = follower.instance
         position = {item: index for index, item in enumerate(instance.items)}
-        capacity = np.array([math.inf if route.capacity is None else route.capacity
-                             for route in instance.routes])
+        capacity = np.array(
+            [math.inf if route.capacity is None else route.capacity for route in instance.routes]
+        )
         self._unlimited = np.isinf(capacity)
         self._finite_capacity = np.where(self._unlimited, 0.0, capacity)
-        self._route_item = np.array([position[route.item] for route in instance.routes],
-                                    dtype=np.int64)
-        self._inputless = np.array([not (route.domestic and route.inputs)
-                                    for route in instance.routes], dtype=bool)
-        drawn = [(route.index, position[item], quantity) for route in instance.routes
-                 if route.domestic for item, quantity in route.inputs]
+        self._route_item = np.array(
+            [position[route.item] for route in instance.routes], dtype=np.int64
+        )
+        self._inputless = np.array(
+            [not (route.domestic and route.inputs) for route in instance.routes], dtype=bool
+        )
+        drawn = [
+            (route.index, position[item], quantity)
+            for route in instance.routes
+            if route.domestic
+            for item, quantity in route.inputs
+        ]
         self._input_route = np.array([entry[0] for entry in drawn], dtype=np.int64)
         self._input_item = np.array([entry[1] for entry in drawn], dtype=np.int64)
         self._input_quantity = np.array([entry[2] for entry in drawn], dtype=float)
-        self._targets = np.array([position[target.item] for target in instance.targets],
-                                 dtype=np.int64)
+        self._targets = np.array(
+            [position[target.item] for target in instance.targets], dtype=np.int64
+        )
         values = unit_values(instance)
         self._unit_value = np.array([values[item] for item in instance.items])
         self._known: dict[frozenset[Lever], float] = {}
@@ -184,15 +197,28 @@ class Capabilities:
         optimum = self.follower.optimum(key)
         return self.respond(key, optimum.capability, optimum.flows, optimum.availability, 0.0)
 
-    def respond(self, levers: frozenset[Lever], capability: float, flows: np.ndarray,
-                availability: np.ndarray, shortfall: float) -> Response:
+    def respond(
+        self,
+        levers: frozenset[Lever],
+        capability: float,
+        flows: np.ndarray,
+        availability: np.ndarray,
+        shortfall: float,
+    ) -> Response:
         """The follower's response ``flows`` to ``levers`` (availabilities
         ``availability``), worth ``capability`` = C(levers) less at most ``shortfall``, as a
         :class:`Response`."""
         self._known.setdefault(levers, capability)
         upper = self._bounds(availability)
-        return Response(levers, capability, upper, flows, self._slack(flows),
-                        self._spare(flows, upper), shortfall)
+        return Response(
+            levers,
+            capability,
+            upper,
+            flows,
+            self._slack(flows),
+            self._spare(flows, upper),
+            shortfall,
+        )
 
     def with_added(self, response: Response, added: Iterable[Lever]) -> float:
         """C(S ∪ added) for the set S of ``response``: C(S) when L(S, added) = 0 (see the
@@ -211,24 +237,29 @@ class Capabilities:
         before, flow = response.upper[routes], response.flows[routes]
         lowered = (after < before) & self._inputless[routes]
         spare_lost = np.zeros(len(routes))
-        spare_lost[lowered] = (np.maximum(0.0, before[lowered] - flow[lowered])
-                               - np.maximum(0.0, after[lowered] - flow[lowered]))
+        spare_lost[lowered] = np.maximum(0.0, before[lowered] - flow[lowered]) - np.maximum(
+            0.0, after[lowered] - flow[lowered]
+        )
         items, of_item = np.unique(self._route_item[routes], return_inverse=True)
         cut = np.bincount(of_item, weights=np.maximum(0.0, flow - after), minlength=len(items))
         lost = np.bincount(of_item, weights=spare_lost, minlength=len(items))
         short = np.maximum(0.0, cut - (response.spare[items] - lost) - response.slack[items])
         return float(np.dot(self._unit_value[items], short))
 
-    def _lowered(self, response: Response, levers: frozenset[Lever]
-                 ) -> tuple[np.ndarray, np.ndarray]:
+    def _lowered(
+        self, response: Response, levers: frozenset[Lever]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The routes that covers active under ``levers`` but not under the set S of
         ``response`` reach, and their bounds u'_r = min(u_r(S), cap_r · ρ) (only those covers
         are looked at)."""
         instance = self.instance
         positions = instance.active_positions(levers, among=levers - response.levers)
         covered = instance.cover_route[positions]
-        cover_bound = np.where(self._unlimited[covered], math.inf,
-                               self._finite_capacity[covered] * instance.cover_residual[positions])
+        cover_bound = np.where(
+            self._unlimited[covered],
+            math.inf,
+            self._finite_capacity[covered] * instance.cover_residual[positions],
+        )
         routes, of_route = np.unique(covered, return_inverse=True)
         after = response.upper[routes].copy()
         np.minimum.at(after, of_route, cover_bound)
@@ -242,8 +273,11 @@ class Capabilities:
         """s_j = (made − consumed)⁺ per item under ``flows``; 0 for targets."""
         count = len(self.instance.items)
         made = np.bincount(self._route_item, weights=flows, minlength=count)
-        consumed = np.bincount(self._input_item, minlength=count,
-                               weights=self._input_quantity * flows[self._input_route])
+        consumed = np.bincount(
+            self._input_item,
+            minlength=count,
+            weights=self._input_quantity * flows[self._input_route],
+        )
         slack = np.maximum(0.0, made - consumed)
         slack[self._targets] = 0.0
         return slack
@@ -253,8 +287,11 @@ class Capabilities:
         them is unlimited)."""
         count = len(self.instance.items)
         finite = self._inputless & ~self._unlimited
-        spare = np.bincount(self._route_item[finite], minlength=count,
-                            weights=np.maximum(0.0, upper[finite] - flows[finite]))
+        spare = np.bincount(
+            self._route_item[finite],
+            minlength=count,
+            weights=np.maximum(0.0, upper[finite] - flows[finite]),
+        )
         spare[self._route_item[self._inputless & self._unlimited]] = math.inf
         return spare
 
@@ -271,8 +308,12 @@ def unit_values(instance: Instance) -> dict[str, float]:
                     consumers.setdefault(item, []).append((route.item, quantity))
     worth: dict[str, float] = {}
     for item in reversed(instance.topological_order):
-        worth[item] = max([value.get(item, 0.0),
-                           *(worth[made] / quantity for made, quantity in consumers.get(item, []))])
+        worth[item] = max(
+            [
+                value.get(item, 0.0),
+                *(worth[made] / quantity for made, quantity in consumers.get(item, [])),
+            ]
+        )
     return worth
 
 
@@ -320,8 +361,7 @@ def requirements(instance: Instance) -> dict[str, float]:
     for item in reversed(instance.topological_order):
         drawn: dict[str, float] = {}
         for route in consumers.get(item, []):
-            throughput = min(need[item], route.capacity if route.capacity is not None
-                             else math.inf)
+            throughput = min(need[item], route.capacity if route.capacity is not None else math.inf)
             for input_id, quantity in route.inputs:
                 drawn[input_id] = max(drawn.get(input_id, 0.0), throughput * quantity)
         for input_id, quantity in drawn.items():
@@ -335,14 +375,27 @@ def targets_frame(run: Run, policy: FollowerSolution) -> pd.DataFrame:
     for target in run.instance.targets:
         before = run.baseline.outputs[target.item]
         after = policy.outputs[target.item]
-        rows.append({
-            "target": target.item, "demand": target.demand,
-            "baseline_output": before, "baseline_capability": before / target.demand,
-            "output": after, "capability": after / target.demand,
-        })
-    return pd.DataFrame(rows, columns=[
-        "target", "demand", "baseline_output", "baseline_capability", "output", "capability",
-    ])
+        rows.append(
+            {
+                "target": target.item,
+                "demand": target.demand,
+                "baseline_output": before,
+                "baseline_capability": before / target.demand,
+                "output": after,
+                "capability": after / target.demand,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "target",
+            "demand",
+            "baseline_output",
+            "baseline_capability",
+            "output",
+            "capability",
+        ],
+    )
 
 
 def capability_without(
@@ -373,29 +426,50 @@ def levers_frame(run: Run, capabilities: Capabilities, capability: float) -> pd.
     rows = []
     for lever in instance.levers:
         reached = residuals[lever]
-        rows.append({
-            "kind": lever.kind,
-            "country": lever.country or "",
-            "category": lever.category or "",
-            "chosen": lever in chosen,
-            "pinned": "on" if lever in instance.pinned_on
-            else "off" if lever in instance.pinned_off else "",
-            "diplomatic_cost": instance.diplomatic_cost[lever],
-            "economic_usd": instance.economic_cost[lever]
-            + sum(instance.routes[route].economic_usd for route in reached),
-            "items_reached": ";".join(sorted({instance.routes[route].item
-                                              for route in reached})),
-            "routes_reached": len(reached),
-            "residual_min": min(reached.values(), default=None),
-            "residual_max": max(reached.values(), default=None),
-            "marginal_capability": snap(
-                capability_without(capabilities, chosen, lever) - capability
-            ) if lever in chosen else None,
-        })
-    return pd.DataFrame(rows, columns=[
-        "kind", "country", "category", "chosen", "pinned", "diplomatic_cost", "economic_usd",
-        "items_reached", "routes_reached", "residual_min", "residual_max", "marginal_capability",
-    ])
+        rows.append(
+            {
+                "kind": lever.kind,
+                "country": lever.country or "",
+                "category": lever.category or "",
+                "chosen": lever in chosen,
+                "pinned": "on"
+                if lever in instance.pinned_on
+                else "off"
+                if lever in instance.pinned_off
+                else "",
+                "diplomatic_cost": instance.diplomatic_cost[lever],
+                "economic_usd": instance.economic_cost[lever]
+                + sum(instance.routes[route].economic_usd for route in reached),
+                "items_reached": ";".join(
+                    sorted({instance.routes[route].item for route in reached})
+                ),
+                "routes_reached": len(reached),
+                "residual_min": min(reached.values(), default=None),
+                "residual_max": max(reached.values(), default=None),
+                "marginal_capability": snap(
+                    capability_without(capabilities, chosen, lever) - capability
+                )
+                if lever in chosen
+                else None,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "kind",
+            "country",
+            "category",
+            "chosen",
+            "pinned",
+            "diplomatic_cost",
+            "economic_usd",
+            "items_reached",
+            "routes_reached",
+            "residual_min",
+            "residual_max",
+            "marginal_capability",
+        ],
+    )
 
 
 def routes_frame(run: Run, policy: FollowerSolution, classes: list[str]) -> pd.DataFrame:
@@ -405,24 +479,26 @@ def routes_frame(run: Run, policy: FollowerSolution, classes: list[str]) -> pd.D
     rows = []
     for route in instance.routes:
         availability = policy.availability[route.index]
-        rows.append({
-            "route": route.index,
-            "item": route.item,
-            "category": route.category,
-            "supplier": route.supplier or "",
-            "country": route.country or "",
-            "via": route.via or "",
-            "domestic": route.domestic,
-            "capacity": route.capacity,
-            "inputs": ";".join(f"{item}:{quantity:g}" for item, quantity in route.inputs),
-            "leakage": None if route.domestic else route.leakage,
-            "covered": route.index in covering,
-            "levers": ";".join(lever.label for lever in covering.get(route.index, [])),
-            "availability": availability,
-            "accessible": None if route.capacity is None else accessible(route, availability),
-            "source_class": classes[route.index],
-            "flow": snap(policy.flows[route.index]),
-        })
+        rows.append(
+            {
+                "route": route.index,
+                "item": route.item,
+                "category": route.category,
+                "supplier": route.supplier or "",
+                "country": route.country or "",
+                "via": route.via or "",
+                "domestic": route.domestic,
+                "capacity": route.capacity,
+                "inputs": ";".join(f"{item}:{quantity:g}" for item, quantity in route.inputs),
+                "leakage": None if route.domestic else route.leakage,
+                "covered": route.index in covering,
+                "levers": ";".join(lever.label for lever in covering.get(route.index, [])),
+                "availability": availability,
+                "accessible": None if route.capacity is None else accessible(route, availability),
+                "source_class": classes[route.index],
+                "flow": snap(policy.flows[route.index]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -458,22 +534,25 @@ def items_frame(run: Run, policy: FollowerSolution, classes: list[str]) -> pd.Da
         world = sum(math.inf if r.capacity is None else r.capacity for r in routes)
         category = routes[0].category if routes else (world_items[item].category or item)
         shadow = policy.shadow_prices[item]
-        rows.append({
-            "item": item,
-            "name": world_items[item].name or item,
-            "kind": world_items[item].kind or "",
-            "category": category,
-            "target": item in targets,
-            "required": need[item],
-            "world_capacity": None if math.isinf(world) else world,
-            "accessible": None if math.isinf(total) else total,
-            **{name: None if math.isinf(value) else value for name, value in split.items()},
-            "bottleneck": shadow > ACTIVE,
-            "shadow_price": shadow,
-            "controlled": category in controlled,
-            "gap": category in controlled and not math.isinf(total)
-            and total >= need[item] - 1e-12,
-        })
+        rows.append(
+            {
+                "item": item,
+                "name": world_items[item].name or item,
+                "kind": world_items[item].kind or "",
+                "category": category,
+                "target": item in targets,
+                "required": need[item],
+                "world_capacity": None if math.isinf(world) else world,
+                "accessible": None if math.isinf(total) else total,
+                **{name: None if math.isinf(value) else value for name, value in split.items()},
+                "bottleneck": shadow > ACTIVE,
+                "shadow_price": shadow,
+                "controlled": category in controlled,
+                "gap": category in controlled
+                and not math.isinf(total)
+                and total >= need[item] - 1e-12,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -490,17 +569,30 @@ def backfill_frame(run: Run, classes: list[str], items: pd.DataFrame) -> pd.Data
             "via": route.via or "",
             "supplier": route.supplier or "",
             "supplier_name": supplier_names[route.supplier].name or route.supplier
-            if route.supplier else "",
+            if route.supplier
+            else "",
             "capacity": route.capacity,
         }
         for route in run.instance.routes
         if classes[route.index] == "backfill" and route.item in on_path
     ]
-    frame = pd.DataFrame(rows, columns=[
-        "item", "gap", "country", "via", "supplier", "supplier_name", "capacity",
-    ])
-    return frame.sort_values(["gap", "item", "capacity", "supplier"],
-                             ascending=[False, True, False, True], ignore_index=True)
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "item",
+            "gap",
+            "country",
+            "via",
+            "supplier",
+            "supplier_name",
+            "capacity",
+        ],
+    )
+    return frame.sort_values(
+        ["gap", "item", "capacity", "supplier"],
+        ascending=[False, True, False, True],
+        ignore_index=True,
+    )
 
 
 def levers_by_item(instance: Instance) -> dict[str, set[Lever]]:
@@ -533,13 +625,22 @@ def closers_frame(
     for item in gaps:
         for lever in sorted(reaching.get(item, set()) - set(chosen) - instance.pinned_off):
             if lever not in closing:
-                closing[lever] = closer_row(instance, capabilities, response, covered,
-                                            base_cost, lever)
+                closing[lever] = closer_row(
+                    instance, capabilities, response, covered, base_cost, lever
+                )
             rows.append({"item": item, **closing[lever]})
-    frame = pd.DataFrame(rows, columns=[
-        "item", "lever", "with", "capability_removed", "diplomatic_cost", "economic_usd",
-        "within_budget",
-    ])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "item",
+            "lever",
+            "with",
+            "capability_removed",
+            "diplomatic_cost",
+            "economic_usd",
+            "within_budget",
+        ],
+    )
     per_unit = frame["capability_removed"] / frame["diplomatic_cost"].where(
         frame["diplomatic_cost"] > 0
     )
@@ -552,15 +653,20 @@ def closers_frame(
         _per_billion=per_billion.fillna(math.inf),
     ).sort_values(
         ["item", "_free", "_per_unit", "_per_billion", "lever"],
-        ascending=[True, False, False, False, True], ignore_index=True,
+        ascending=[True, False, False, False, True],
+        ignore_index=True,
     )
     frame.insert(1, "rank", frame.groupby("item").cumcount() + 1)
     return frame.drop(columns=["_free", "_per_unit", "_per_billion"])
 
 
 def closer_row(
-    instance: Instance, capabilities: Capabilities, response: Response, covered: np.ndarray,
-    base_cost: tuple[float, float], lever: Lever,
+    instance: Instance,
+    capabilities: Capabilities,
+    response: Response,
+    covered: np.ndarray,
+    base_cost: tuple[float, float],
+    lever: Lever,
 ) -> dict[str, object]:
     """What adding ``lever`` (with the levers it needs) to the solved policy, which covers
     the routes ``covered`` and costs ``base_cost``, removes and costs: the columns of
@@ -573,8 +679,7 @@ def closer_row(
     return {
         "lever": lever.label,
         "with": ";".join(extra.label for extra in added[1:]),
-        "capability_removed": snap(response.capability
-                                   - capabilities.with_added(response, added)),
+        "capability_removed": snap(response.capability - capabilities.with_added(response, added)),
         "diplomatic_cost": diplomatic - base_diplomatic,
         "economic_usd": economic - base_economic,
         "within_budget": within_budget(instance, diplomatic, economic),
@@ -583,9 +688,9 @@ def closer_row(
 
 def within_budget(instance: Instance, diplomatic: float, economic: float) -> bool:
     """Whether costs fit the scenario's budgets."""
-    return (instance.budget_diplomatic is None or diplomatic <= instance.budget_diplomatic + 1e-9
-            ) and (instance.budget_economic is None
-                   or economic <= instance.budget_economic * (1 + 1e-9))
+    return (
+        instance.budget_diplomatic is None or diplomatic <= instance.budget_diplomatic + 1e-9
+    ) and (instance.budget_economic is None or economic <= instance.budget_economic * (1 + 1e-9))
 
 
 def waterfall_frame(run: Run, capabilities: Capabilities) -> pd.DataFrame:
@@ -599,8 +704,13 @@ def waterfall_frame(run: Run, capabilities: Capabilities) -> pd.DataFrame:
     """
     steps = [{"step": 0, "lever": "no levers", "capability": run.baseline.capability}]
     for group, capability in Waterfall(run.instance, capabilities, run.outcome.levers).steps():
-        steps.append({"step": len(steps), "lever": " + ".join(x.label for x in group),
-                      "capability": capability})
+        steps.append(
+            {
+                "step": len(steps),
+                "lever": " + ".join(x.label for x in group),
+                "capability": capability,
+            }
+        )
     return pd.DataFrame(steps, columns=["step", "lever", "capability"])
 
 
@@ -622,8 +732,9 @@ class Waterfall:
     solving every option would choose.
     """
 
-    def __init__(self, instance: Instance, capabilities: Capabilities,
-                 chosen: Iterable[Lever]) -> None:
+    def __init__(
+        self, instance: Instance, capabilities: Capabilities, chosen: Iterable[Lever]
+    ) -> None:
         self.instance = instance
         self.capabilities = capabilities
         self.remaining = list(chosen)
@@ -644,16 +755,22 @@ class Waterfall:
         """The next step's levers and its response: the single remaining lever (with what it
         needs) that lowers C most, else the pair that does, else the single lever first by
         label."""
-        groups = {lever: [x for x in self.instance.with_requirements(lever)
-                          if x in self.remaining] for lever in self.remaining}
+        groups = {
+            lever: [x for x in self.instance.with_requirements(lever) if x in self.remaining]
+            for lever in self.remaining
+        }
         singles: list[Option] = [(lever.label, group, lever) for lever, group in groups.items()]
         best = self.most_removing(singles)
         if best is None and len(self.remaining) > 1:
             pairs: list[Option] = [
-                (f"{first.label} {second.label}",
-                 list(dict.fromkeys([*groups[first], *groups[second]])), None)
+                (
+                    f"{first.label} {second.label}",
+                    list(dict.fromkeys([*groups[first], *groups[second]])),
+                    None,
+                )
                 for position, first in enumerate(self.remaining)
-                for second in self.remaining[position + 1:]]
+                for second in self.remaining[position + 1 :]
+            ]
             best = self.most_removing(pairs)
         if best is None:
             _, group, _ = min(singles, key=lambda option: option[0])
@@ -668,15 +785,22 @@ class Waterfall:
         earlier = self.earlier.get(lever) if lever is not None else None
         if earlier is not None:
             reach = current.levers | frozenset(group)
-            bound = min(bound, current.capability - earlier.capability
-                        + self.capabilities.removal_bound(earlier, reach) + earlier.shortfall)
+            bound = min(
+                bound,
+                current.capability
+                - earlier.capability
+                + self.capabilities.removal_bound(earlier, reach)
+                + earlier.shortfall,
+            )
         return bound
 
     def most_removing(self, options: list[Option]) -> tuple[list[Lever], Response] | None:
         """The levers and response of the option that lowers C most, by more than
         :data:`ACTIVE` (ties to the first label); None when none does."""
-        bounded = sorted(((self.bound(option), option) for option in options),
-                         key=lambda pair: (-pair[0], pair[1][0]))
+        bounded = sorted(
+            ((self.bound(option), option) for option in options),
+            key=lambda pair: (-pair[0], pair[1][0]),
+        )
         best_removal, best = ACTIVE, None
         for bound, (label, group, lever) in bounded:
             if bound < best_removal:
@@ -685,7 +809,8 @@ class Waterfall:
             if lever is not None:
                 self.earlier[lever] = response
             removal = self.current.capability - response.capability
-            if removal > best_removal or (best is not None and removal == best_removal
-                                          and label < best[0]):
+            if removal > best_removal or (
+                best is not None and removal == best_removal and label < best[0]
+            ):
                 best_removal, best = removal, (label, group, response)
         return None if best is None else (best[1], best[2])

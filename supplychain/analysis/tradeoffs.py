@@ -47,9 +47,13 @@ def batch_frame(rows: list[Row], first_column: str) -> pd.DataFrame:
     """``compare.csv`` / ``frontier.csv`` rows: label, capability, costs, levers."""
     return pd.DataFrame(
         [
-            {first_column: row.label, "capability": row.capability,
-             "diplomatic": row.diplomatic, "economic_usd": row.economic_usd,
-             "levers": row.levers}
+            {
+                first_column: row.label,
+                "capability": row.capability,
+                "diplomatic": row.diplomatic,
+                "economic_usd": row.economic_usd,
+                "levers": row.levers,
+            }
             for row in rows
         ],
         columns=[first_column, "capability", "diplomatic", "economic_usd", "levers"],

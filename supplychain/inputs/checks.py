@@ -16,9 +16,7 @@ from supplychain.inputs.schema import Scenario, World
 from supplychain.inputs.yamldoc import Document
 
 
-def _unknown(
-    doc: Document, path: FieldPath, what: str, name: str, known: Iterable[str]
-) -> Problem:
+def _unknown(doc: Document, path: FieldPath, what: str, name: str, known: Iterable[str]) -> Problem:
     return doc.problem(path, f"unknown {what} '{name}'{did_you_mean(name, known)}")
 
 
@@ -170,8 +168,10 @@ def check_country_keys(scenario: Scenario, world: World, doc: Document) -> Itera
                 section == "partners" and country == scenario.controller
             ):
                 yield doc.problem(
-                    (section, country), "must be a third country, not the controller or adversary"
-                    if section == "partners" else "must not be the adversary"
+                    (section, country),
+                    "must be a third country, not the controller or adversary"
+                    if section == "partners"
+                    else "must not be the adversary",
                 )
     for country in scenario.leakage.by_country:
         if country not in world.countries:

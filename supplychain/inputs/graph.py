@@ -56,8 +56,7 @@ def producible_items(world: World, adversary: str) -> set[str]:
             if route.capacity == 0:
                 continue
             foreign = (
-                route.supplier is not None
-                and world.suppliers[route.supplier].country != adversary
+                route.supplier is not None and world.suppliers[route.supplier].country != adversary
             )
             if foreign or all(input_id in producible for input_id in route.inputs):
                 producible.add(item_id)

@@ -1,9 +1,9 @@
 """YAML files to validated objects, with every problem located by file, line and field.
 
-:func:`load_world` and :func:`load_scenario` read a file (:mod:`supplychain.inputs.yamldoc`), validate
-it against the strict schema (:mod:`supplychain.inputs.schema`), then check its meaning
-(:mod:`supplychain.inputs.checks`). Any problem raises :class:`~supplychain.errors.InputError` listing
-all of them.
+:func:`load_world` and :func:`load_scenario` read a file (:mod:`supplychain.inputs.yamldoc`),
+validate it against the strict schema (:mod:`supplychain.inputs.schema`), then check its meaning
+(:mod:`supplychain.inputs.checks`). Any problem raises :class:`~supplychain.errors.InputError`
+listing all of them.
 """
 
 from __future__ import annotations
@@ -311,9 +311,7 @@ def _problem(
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", context["expected"])
         hint = did_you_mean(str(given), choices) if isinstance(given, str) else ""
-        return document.problem(
-            path, f"expected {context['expected']}, got {show(given)}{hint}"
-        )
+        return document.problem(path, f"expected {context['expected']}, got {show(given)}{hint}")
     message = detail["msg"].removeprefix("Value error, ")
     if kind in ("value_error", "assertion_error"):
         return document.problem(path, message)
@@ -321,9 +319,14 @@ def _problem(
 
 
 _EXPECTED = {
-    "float_type": "a number", "int_type": "a number", "float_parsing": "a number",
-    "string_type": "text", "bool_type": "true or false", "list_type": "a list",
-    "dict_type": "a mapping of keys", "model_type": "a mapping of keys",
+    "float_type": "a number",
+    "int_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys",
     "model_attributes_type": "a mapping of keys",
 }
 """What a value should have been, for Pydantic's type errors."""

@@ -2,7 +2,8 @@
 
 Every model forbids unknown keys, refuses non-finite numbers and does not coerce types (a budget
 written as the string ``"10"`` is an error, not ten). Meaning that needs more than one field —
-references between ids, cycles, pins to levers that exist — is checked in :mod:`supplychain.inputs.checks`.
+references between ids, cycles, pins to levers that exist — is checked in
+:mod:`supplychain.inputs.checks`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,13 @@ ItemKind = Literal[
 ]
 LeverKind = Literal["control", "align", "fdpr", "monitor", "restrict", "tariff", "screen"]
 LEVER_KINDS: tuple[LeverKind, ...] = (
-    "control", "align", "fdpr", "monitor", "restrict", "tariff", "screen"
+    "control",
+    "align",
+    "fdpr",
+    "monitor",
+    "restrict",
+    "tariff",
+    "screen",
 )
 
 

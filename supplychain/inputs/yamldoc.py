@@ -111,8 +111,7 @@ class _LibyamlLoader(_COMPILED_SAFE_LOADER):  # type: ignore[misc, valid-type]
 _LibyamlLoader.yaml_implicit_resolvers = _NumberLoader.yaml_implicit_resolvers
 
 _OUTSIDE_SHARED_CHARACTERS = re.compile(
-    "[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
-    "\U00010000-\U0010ffff]"
+    "[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 """A character on which libyaml and PyYAML may disagree: a tab (libyaml accepts some that
 PyYAML refuses), a character PyYAML refuses (control characters, NUL, surrogates), the byte

@@ -9,10 +9,11 @@
     0 \\le y_r \\le cap_r \\cdot a_r(S), \\qquad 0 \\le x_t \\le d_t
 
 where :math:`a_r(S)` is the route's availability under lever set S
-(:meth:`supplychain.model.instance.Instance.availability`). The LP is built once per instance; each
-evaluation only changes the route bounds, so enumerating thousands of lever sets stays cheap.
-It is deliberately independent of the Pyomo MILP in :mod:`supplychain.model.pyomo_model`: the two are
-checked against each other after every solve and in the brute-force tests.
+(:meth:`supplychain.model.instance.Instance.availability`). The LP is built once per instance;
+each evaluation only changes the route bounds, so enumerating thousands of lever sets stays
+cheap. It is deliberately independent of the leader MILP (:mod:`supplychain.model.pyomo_model`,
+:mod:`supplychain.model.highs_leader`): the two are checked against each other after every solve
+and in the brute-force tests.
 """
 
 from __future__ import annotations
@@ -122,9 +123,7 @@ class FollowerLP:
             capability=capability,
             flows=tuple(flows),
             outputs={t.item: columns[n_routes + i] for i, t in enumerate(instance.targets)},
-            shadow_prices=dict(
-                zip(instance.items, map(abs, solution.row_dual), strict=True)
-            ),
+            shadow_prices=dict(zip(instance.items, map(abs, solution.row_dual), strict=True)),
             availability=tuple(availability.tolist()),
         )
 
@@ -134,8 +133,9 @@ class FollowerLP:
         availability, solution = self._solve(chosen)
         columns = np.array(solution.col_value)
         n_routes = len(self.instance.routes)
-        return Optimum(self._capability(columns[n_routes:].tolist()), columns[:n_routes],
-                       availability)
+        return Optimum(
+            self._capability(columns[n_routes:].tolist()), columns[:n_routes], availability
+        )
 
     def _solve(self, chosen: Iterable[Lever]) -> tuple[np.ndarray, highspy.HighsSolution]:
         """Solve for the chosen levers; their availabilities a_r(S) and HiGHS's solution."""
@@ -169,10 +169,14 @@ class FollowerLP:
         n_routes, n_targets = len(instance.routes), len(instance.targets)
         target_columns = np.arange(n_routes, n_routes + n_targets, dtype=np.int32)
         target_values = np.array([t.value for t in instance.targets])
-        highs.addRow(capability - LEAST_FLOW_SLACK, math.inf, n_targets, target_columns,
-                     target_values)
-        highs.changeColsCost(n_routes + n_targets, np.arange(n_routes + n_targets, dtype=np.int32),
-                             np.concatenate([np.ones(n_routes), np.zeros(n_targets)]))
+        highs.addRow(
+            capability - LEAST_FLOW_SLACK, math.inf, n_targets, target_columns, target_values
+        )
+        highs.changeColsCost(
+            n_routes + n_targets,
+            np.arange(n_routes + n_targets, dtype=np.int32),
+            np.concatenate([np.ones(n_routes), np.zeros(n_targets)]),
+        )
         highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
         try:
             highs.run()
@@ -181,7 +185,9 @@ class FollowerLP:
             return list(highs.getSolution().col_value)[:n_routes]
         finally:
             highs.deleteRows(1, np.array([highs.getNumRow() - 1], dtype=np.int32))
-            highs.changeColsCost(n_routes + n_targets,
-                                 np.arange(n_routes + n_targets, dtype=np.int32),
-                                 np.concatenate([np.zeros(n_routes), target_values]))
+            highs.changeColsCost(
+                n_routes + n_targets,
+                np.arange(n_routes + n_targets, dtype=np.int32),
+                np.concatenate([np.zeros(n_routes), target_values]),
+            )
             highs.changeObjectiveSense(highspy.ObjSense.kMaximize)

@@ -46,8 +46,8 @@ Covers = tuple[tuple[float, tuple[Lever, ...]], ...]
 
 @dataclass(frozen=True)
 class RouteClass:
-    """Capacitated routes the leader cannot tell apart, merged (see :mod:`supplychain.model.pyomo_model`
-    for why merging is exact)."""
+    """Capacitated routes the leader cannot tell apart, merged (see
+    :mod:`supplychain.model.pyomo_model` for why merging is exact)."""
 
     item: str
     inputs: Inputs

@@ -91,22 +91,27 @@ class _Columns:
 
 
 class HighsLeader:
-    """The leader MILP as one HiGHS model, solved in stages (see :mod:`supplychain.solve.lexicographic`)."""
+    """The leader MILP as one HiGHS model, solved in stages (see
+    :mod:`supplychain.solve.lexicographic`)."""
 
     def __init__(self, instance: Instance, options: dict[str, float | int]) -> None:
         self.levers = instance.levers
         bound = dual_bounds(instance)
         classes = route_classes(instance)
         lever_index = {lever: i for i, lever in enumerate(instance.levers)}
-        covers = [(g, residual, tuple(lever_index[lever] for lever in levers))
-                  for g, group in enumerate(classes) for residual, levers in group.covers]
+        covers = [
+            (g, residual, tuple(lever_index[lever] for lever in levers))
+            for g, group in enumerate(classes)
+            for residual, levers in group.covers
+        ]
         coverable = sorted({g for g, _, _ in covers})
         columns = _Columns()
         self.z = columns.block(*_lever_bounds(instance, lever_index))
         u = columns.block([0.0] * len(instance.items), [bound[j] for j in instance.items])
         pi = columns.block([0.0] * len(classes), [bound[group.item] for group in classes])
-        delta = columns.block([0.0] * len(instance.targets),
-                              [target.value for target in instance.targets])
+        delta = columns.block(
+            [0.0] * len(instance.targets), [target.value for target in instance.targets]
+        )
         big_m = [bound[classes[g].item] for g, _, _ in covers]
         w = columns.block([0.0] * len(covers), big_m)
         covered = columns.block([0.0] * len(coverable), [1.0] * len(coverable))
@@ -139,34 +144,38 @@ class HighsLeader:
                 terms[self.z + lever] = terms.get(self.z + lever, 0.0) - 1.0
             rows.add(terms, 1.0 - len(levers), math.inf)
         for a, b in instance.requires:
-            rows.add({self.z + lever_index[a]: 1.0, self.z + lever_index[b]: -1.0},
-                     -math.inf, 0.0)
+            rows.add({self.z + lever_index[a]: 1.0, self.z + lever_index[b]: -1.0}, -math.inf, 0.0)
         for a, b in instance.same:
             rows.add({self.z + lever_index[a]: 1.0, self.z + lever_index[b]: -1.0}, 0.0, 0.0)
 
         self.objectives: dict[str, Terms] = {
             "capability": _capability(classes, covers, instance, pi, w, delta),
-            "diplomatic": {self.z + i: instance.diplomatic_cost[lever]
-                           for lever, i in lever_index.items()},
+            "diplomatic": {
+                self.z + i: instance.diplomatic_cost[lever] for lever, i in lever_index.items()
+            },
             "economic": {
                 **{covered_of[g]: classes[g].economic_usd / ECONOMIC_UNIT for g in coverable},
-                **{self.z + i: instance.economic_cost[lever] / ECONOMIC_UNIT
-                   for lever, i in lever_index.items()},
+                **{
+                    self.z + i: instance.economic_cost[lever] / ECONOMIC_UNIT
+                    for lever, i in lever_index.items()
+                },
             },
             "lever_count": {self.z + i: 1.0 for i in range(len(instance.levers))},
         }
         if instance.levers and instance.budget_diplomatic is not None:
             rows.add(self.objectives["diplomatic"], -math.inf, instance.budget_diplomatic)
         if instance.levers and instance.budget_economic is not None:
-            rows.add(self.objectives["economic"], -math.inf,
-                     instance.budget_economic / ECONOMIC_UNIT)
+            rows.add(
+                self.objectives["economic"], -math.inf, instance.budget_economic / ECONOMIC_UNIT
+            )
         self.highs = _highs_model(columns, rows, len(instance.levers), options)
         self.cost = np.zeros(self.highs.getNumCol())
         self.values: np.ndarray | None = None
         self.start: highspy.HighsSolution | None = None
 
     def minimize(self, objective: str) -> None:
-        """Make ``objective`` (one of :data:`~supplychain.model.stages.OBJECTIVES`) the objective."""
+        """Make ``objective`` (one of :data:`~supplychain.model.stages.OBJECTIVES`) the
+        objective."""
         cost = np.zeros(self.highs.getNumCol())
         for column, coefficient in self.objectives[objective].items():
             cost[column] += coefficient
@@ -203,8 +212,9 @@ class HighsLeader:
         if result is None:
             raise InternalError("HiGHS stopped with kSolveError")
         if not self._consistent(result):
-            raise InternalError("HiGHS returned a solution whose objective is not the one it "
-                                "reports")
+            raise InternalError(
+                "HiGHS returned a solution whose objective is not the one it reports"
+            )
         if self.values is not None:
             self.start = _start(self.values)
         return result
@@ -232,12 +242,14 @@ class HighsLeader:
         status = _status(highs.getModelStatus())
         info = highs.getInfo()
         if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-            return StageResult(status, None, None if status == Status.INFEASIBLE else
-                               _bound(info, None))
+            return StageResult(
+                status, None, None if status == Status.INFEASIBLE else _bound(info, None)
+            )
         self.values = np.array(highs.getSolution().col_value)
         incumbent = float(info.objective_function_value)
-        return StageResult(status, incumbent,
-                           _bound(info, incumbent if status == Status.OPTIMAL else None))
+        return StageResult(
+            status, incumbent, _bound(info, incumbent if status == Status.OPTIMAL else None)
+        )
 
     def _consistent(self, result: StageResult) -> bool:
         """Whether the loaded solution has the objective HiGHS reports (a stage that found no
@@ -257,13 +269,13 @@ class HighsLeader:
         """The capability objective at the last incumbent."""
         if self.values is None:
             raise InternalError("no incumbent to read the capability of")
-        return sum(coefficient * float(self.values[column])
-                   for column, coefficient in self.objectives["capability"].items())
+        return sum(
+            coefficient * float(self.values[column])
+            for column, coefficient in self.objectives["capability"].items()
+        )
 
 
-def _lever_bounds(
-    instance: Instance, index: dict[Lever, int]
-) -> tuple[list[float], list[float]]:
+def _lever_bounds(instance: Instance, index: dict[Lever, int]) -> tuple[list[float], list[float]]:
     """Bounds of the binaries: 0..1, fixed levers (:func:`fixed_levers`) at their value."""
     lower, upper = [0.0] * len(index), [1.0] * len(index)
     for lever, value in fixed_levers(instance).items():
@@ -311,7 +323,8 @@ def _highs_model(
     lp.a_matrix_.index_ = np.array(rows.indices, dtype=np.int32)
     lp.a_matrix_.value_ = np.array(rows.values, dtype=float)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * binaries + [
-        highspy.HighsVarType.kContinuous] * (lp.num_col_ - binaries)
+        highspy.HighsVarType.kContinuous
+    ] * (lp.num_col_ - binaries)
     highs = quiet_highs()
     for name, value in options.items():
         highs.setOptionValue(name, value)
@@ -344,11 +357,16 @@ def _start(values: np.ndarray) -> highspy.HighsSolution:
 def _status(status: highspy.HighsModelStatus) -> Status:
     if status == highspy.HighsModelStatus.kOptimal:
         return Status.OPTIMAL
-    if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit,
-                  highspy.HighsModelStatus.kSolutionLimit):
+    if status in (
+        highspy.HighsModelStatus.kTimeLimit,
+        highspy.HighsModelStatus.kIterationLimit,
+        highspy.HighsModelStatus.kSolutionLimit,
+    ):
         return Status.TIME_LIMIT
-    if status in (highspy.HighsModelStatus.kInfeasible,
-                  highspy.HighsModelStatus.kUnboundedOrInfeasible):
+    if status in (
+        highspy.HighsModelStatus.kInfeasible,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
         return Status.INFEASIBLE
     raise InternalError(f"HiGHS stopped with {status.name}")
 
@@ -359,4 +377,3 @@ def _bound(info: highspy.HighsInfo, optimum: float | None) -> float | None:
     if info.mip_node_count == -1:
         return optimum
     return float(info.mip_dual_bound)
-

@@ -172,8 +172,13 @@ class Instance:
             if lever in self._positions_by_lever:
                 reached[self._positions_by_lever[lever]] = True
         joint = self._joint_covers[reached[self._joint_covers]].tolist()
-        reached[[position for position in joint
-                 if not chosen_set.issuperset(self.covers[position].levers)]] = False
+        reached[
+            [
+                position
+                for position in joint
+                if not chosen_set.issuperset(self.covers[position].levers)
+            ]
+        ] = False
         return np.flatnonzero(reached)
 
     def active_covers(self, chosen: Iterable[Lever]) -> list[Cover]:
@@ -199,8 +204,7 @@ class Instance:
             result.setdefault(cover.route, []).extend(cover.levers)
         return {route: sorted(set(levers)) for route, levers in result.items()}
 
-    def covered(self, chosen: Iterable[Lever], among: Iterable[Lever] | None = None
-                ) -> np.ndarray:
+    def covered(self, chosen: Iterable[Lever], among: Iterable[Lever] | None = None) -> np.ndarray:
         """Per route, whether a cover active under ``chosen`` reaches it (``among``: only the
         covers those levers take part in, as in :meth:`active_positions`)."""
         reached = np.zeros(len(self.routes), dtype=bool)
@@ -217,8 +221,9 @@ class Instance:
                     needed.append(other)
         return needed
 
-    def cost(self, chosen: Iterable[Lever], covered: np.ndarray | None = None
-             ) -> tuple[float, float]:
+    def cost(
+        self, chosen: Iterable[Lever], covered: np.ndarray | None = None
+    ) -> tuple[float, float]:
         """Diplomatic units and economic USD of a lever set (each covered route counted once);
         ``covered``: its :meth:`covered` routes, when the caller knows them already.
 
@@ -281,8 +286,10 @@ def _routes(scenario: Scenario, world: World) -> tuple[RouteData, ...]:
         else:
             route_leakage = leakage.default
         capacity = route.capacity
-        economic = 0.0 if domestic or capacity is None else (
-            capacity * item.market_usd * scenario.costs.adversary_share
+        economic = (
+            0.0
+            if domestic or capacity is None
+            else (capacity * item.market_usd * scenario.costs.adversary_share)
         )
         routes.append(
             RouteData(
@@ -351,7 +358,8 @@ def _base_levers(
     def direct_product(route: RouteData) -> bool:
         override = world.routes[route.index].direct_product_of
         origins = (
-            override if override is not None
+            override
+            if override is not None
             else world.suppliers[route.supplier or ""].direct_product_of
         )
         return controller in origins
@@ -393,7 +401,9 @@ def _base_levers(
                 if direct_product(r)
             ]
             catalogue.add(
-                Lever("fdpr", country, category), covers, fdpr_cost,
+                Lever("fdpr", country, category),
+                covers,
+                fdpr_cost,
                 needs=Lever("control", None, category),
             )
 
@@ -410,8 +420,7 @@ def _pressure_levers(
     via_by_country_and_category = _grouped(via_routes, lambda r: (r.via, r.category))
     for country in _allowed(scenario.levers.monitor, countries):
         pressure = scenario.pressure.get(country, Pressure())
-        covers = [(r.index, 1.0 - pressure.monitor_effect)
-                  for r in via_by_country.get(country, [])]
+        covers = [(r.index, 1.0 - pressure.monitor_effect) for r in via_by_country.get(country, [])]
         catalogue.add(Lever("monitor", country, None), covers, pressure.monitor_cost)
     for country in _allowed(scenario.levers.restrict, countries):
         pressure = scenario.pressure.get(country, Pressure())
@@ -421,8 +430,11 @@ def _pressure_levers(
                 for r in via_by_country_and_category.get((country, category), [])
             ]
             catalogue.add(
-                Lever("restrict", country, category), covers, pressure.restrict_cost,
-                economic=pressure.restrict_cost_usd, needs=Lever("control", None, category),
+                Lever("restrict", country, category),
+                covers,
+                pressure.restrict_cost,
+                economic=pressure.restrict_cost_usd,
+                needs=Lever("control", None, category),
             )
     direct_by_country = _grouped((r for r in reachable if r.via is None), lambda r: r.country)
     for country in _allowed(scenario.levers.tariff, countries):
@@ -444,7 +456,6 @@ def _pressure_levers(
         pressure = scenario.pressure.get(country, Pressure())
         covers = [(r.index, r.leakage) for r in owned_by_country.get(country, [])]
         catalogue.add(Lever("screen", country, None), covers, pressure.screen_cost)
-
 
 
 def _grouped(

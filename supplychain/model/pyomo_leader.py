@@ -1,4 +1,5 @@
-"""The Pyomo leader MILP (:mod:`supplychain.model.pyomo_model`) solved through Pyomo's HiGHS interface.
+"""The Pyomo leader MILP (:mod:`supplychain.model.pyomo_model`) solved through Pyomo's HiGHS
+interface.
 
 The reference backend of :mod:`supplychain.model.stages`: the model reads as the mathematics, and
 the brute-force tests solve every instance with it as well as with
@@ -39,8 +40,7 @@ class PyomoLeader:
 
     def hold(self, objective: str, upper: float) -> None:
         m = self.leader.model
-        m.add_component(f"hold_{self.holds}",
-                        pyo.Constraint(expr=getattr(m, objective) <= upper))
+        m.add_component(f"hold_{self.holds}", pyo.Constraint(expr=getattr(m, objective) <= upper))
         self.holds += 1
 
     def run(self, time_limit: float | None, mip_gap: float, abs_gap: float) -> StageResult:
@@ -70,7 +70,8 @@ def _status(condition: TerminationCondition) -> Status:
     if condition in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit):
         return Status.TIME_LIMIT
     if condition in (
-        TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible,
+        TerminationCondition.provenInfeasible,
+        TerminationCondition.locallyInfeasible,
         TerminationCondition.infeasibleOrUnbounded,
     ):
         return Status.INFEASIBLE

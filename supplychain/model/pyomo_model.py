@@ -67,9 +67,7 @@ class LeaderModel:
 
     def chosen(self) -> list[Lever]:
         """Levers whose binary is 1 in the loaded solution."""
-        return [
-            lever for i, lever in enumerate(self.levers) if (self.model.z[i].value or 0) > 0.5
-        ]
+        return [lever for i, lever in enumerate(self.levers) if (self.model.z[i].value or 0) > 0.5]
 
 
 def build_leader_model(instance: Instance) -> LeaderModel:
@@ -78,8 +76,11 @@ def build_leader_model(instance: Instance) -> LeaderModel:
     lever_index = {lever: i for i, lever in enumerate(instance.levers)}
     bound = dual_bounds(instance)
     classes = route_classes(instance)
-    covers = [(g, residual, levers) for g, group in enumerate(classes)
-              for residual, levers in group.covers]
+    covers = [
+        (g, residual, levers)
+        for g, group in enumerate(classes)
+        for residual, levers in group.covers
+    ]
 
     m.LEVERS = pyo.Set(initialize=range(len(instance.levers)), ordered=True)
     m.ITEMS = pyo.Set(initialize=instance.items, ordered=True)
@@ -125,8 +126,10 @@ def _dual_feasibility(
     )
     m.unlimited_route_dual = pyo.Constraint(
         range(len(unlimited)),
-        rule=lambda m, r: consumed(unlimited[r].inputs if unlimited[r].domestic else ())
-        - m.u[unlimited[r].item] >= 0,
+        rule=lambda m, r: (
+            consumed(unlimited[r].inputs if unlimited[r].domestic else ()) - m.u[unlimited[r].item]
+            >= 0
+        ),
     )
     m.target_dual = pyo.Constraint(m.TARGETS, rule=lambda m, t: m.u[t] + m.delta[t] >= values[t])
 
@@ -172,16 +175,17 @@ def _costs(
     m.covered = pyo.Var(m.COVERABLE, bounds=(0.0, 1.0))
     m.covered_when_on = pyo.Constraint(
         m.COVERS,
-        rule=lambda m, c: m.covered[covers[c][0]]
-        >= sum(m.z[index[lever]] for lever in covers[c][2]) - (len(covers[c][2]) - 1),
+        rule=lambda m, c: (
+            m.covered[covers[c][0]]
+            >= sum(m.z[index[lever]] for lever in covers[c][2]) - (len(covers[c][2]) - 1)
+        ),
     )
     m.diplomatic = pyo.Expression(
         expr=sum(instance.diplomatic_cost[lever] * m.z[i] for lever, i in index.items())
     )
     m.economic = pyo.Expression(
         expr=sum(classes[g].economic_usd / ECONOMIC_UNIT * m.covered[g] for g in m.COVERABLE)
-        + sum(instance.economic_cost[lever] / ECONOMIC_UNIT * m.z[i]
-              for lever, i in index.items())
+        + sum(instance.economic_cost[lever] / ECONOMIC_UNIT * m.z[i] for lever, i in index.items())
     )
     m.lever_count = pyo.Expression(expr=sum(m.z[i] for i in m.LEVERS))
 

@@ -1,10 +1,11 @@
-"""What the lexicographic stages of :mod:`supplychain.solve.lexicographic` ask of a leader-MILP backend.
+"""What the lexicographic stages of :mod:`supplychain.solve.lexicographic` ask of a leader-MILP
+backend.
 
-Two backends build the same MILP (:mod:`supplychain.model.pyomo_model`): :class:`supplychain.model.highs_leader.
-HighsLeader` passes its arrays straight to HiGHS (the default), and :class:`supplychain.
-pyomo_leader.PyomoLeader` writes it in Pyomo and hands it over through Pyomo's HiGHS
-interface (the readable reference). Each stage makes one of :data:`OBJECTIVES` the objective,
-solves, and holds the optimum as a row for the stages after it.
+Two backends build the same MILP: :class:`supplychain.model.highs_leader.HighsLeader` passes its
+arrays straight to HiGHS (the default), and :class:`supplychain.model.pyomo_leader.PyomoLeader`
+writes it in Pyomo (:mod:`supplychain.model.pyomo_model`) and hands it over through Pyomo's
+HiGHS interface (the readable reference). Each stage makes one of :data:`OBJECTIVES` the
+objective, solves, and holds the optimum as a row for the stages after it.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def inline_html(markup: str) -> str:
     """The inline markup as escaped HTML: code spans, bold, backslash escapes."""
     parts, position, bold = [], 0, False
     for match in INLINE.finditer(markup):
-        parts.append(html.escape(markup[position:match.start()]))
+        parts.append(html.escape(markup[position : match.start()]))
         escaped, span = match.group(1), match.group(2)
         if escaped is not None:
             parts.append(html.escape(escaped))
@@ -68,6 +68,7 @@ def plain(markup: str) -> str:
 
 
 # Numbers in words.
+
 
 def percent(share: float) -> str:
     """A share as a percentage, rounded to whole percent unless that would hide it."""
@@ -114,6 +115,7 @@ def listing(parts: Sequence[str]) -> str:
 
 # Blocks of the document.
 
+
 @dataclass(frozen=True)
 class Heading:
     """A section heading (level 1 is the title)."""
@@ -152,12 +154,15 @@ Block = Heading | Paragraph | Table | Image
 
 def table(columns: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]]) -> Table:
     """A :class:`Table` from ``(header, numeric)`` pairs and rows of cells."""
-    return Table(tuple(header for header, _ in columns), tuple(tuple(row) for row in rows),
-                 tuple(numeric for _, numeric in columns))
-
+    return Table(
+        tuple(header for header, _ in columns),
+        tuple(tuple(row) for row in rows),
+        tuple(numeric for _, numeric in columns),
+    )
 
 
 # Rendering.
+
 
 def markdown(blocks: Sequence[Block]) -> str:
     """The document as Markdown (GitHub tables), figures linked by their paths."""
@@ -168,9 +173,10 @@ def markdown(blocks: Sequence[Block]) -> str:
         elif isinstance(block, Paragraph):
             parts.append(f"> {block.markup}" if block.style == "warning" else block.markup)
         elif isinstance(block, Table):
-            lines = ["| " + " | ".join(block.header) + " |",
-                     "|" + "|".join("---:" if numeric else "---" for numeric in block.numeric)
-                     + "|"]
+            lines = [
+                "| " + " | ".join(block.header) + " |",
+                "|" + "|".join("---:" if numeric else "---" for numeric in block.numeric) + "|",
+            ]
             lines += ["| " + " | ".join(row) + " |" for row in block.rows]
             parts.append("\n".join(lines))
         else:
@@ -180,9 +186,12 @@ def markdown(blocks: Sequence[Block]) -> str:
 
 def html_table(block: Table) -> str:
     """A table as HTML; an all-empty header row is left out."""
+
     def cells(tag: str, row: Sequence[str]) -> str:
-        return "".join(f'<{tag}{" class=num" if numeric else ""}>{inline_html(cell)}</{tag}>'
-                       for cell, numeric in zip(row, block.numeric, strict=True))
+        return "".join(
+            f"<{tag}{' class=num' if numeric else ''}>{inline_html(cell)}</{tag}>"
+            for cell, numeric in zip(row, block.numeric, strict=True)
+        )
 
     head = f"<thead><tr>{cells('th', block.header)}</tr></thead>" if any(block.header) else ""
     body = "".join(f"<tr>{cells('td', row)}</tr>" for row in block.rows)
@@ -202,14 +211,17 @@ def html_body(blocks: Sequence[Block], images: dict[str, bytes]) -> str:
             parts.append(html_table(block))
         else:
             data = base64.b64encode(images[block.path]).decode("ascii")
-            parts.append(f'<figure><img src="data:image/png;base64,{data}" '
-                         f'alt="{html.escape(plain(block.caption))}">'
-                         f"<figcaption>{inline_html(block.caption)}</figcaption></figure>")
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" '
+                f'alt="{html.escape(plain(block.caption))}">'
+                f"<figcaption>{inline_html(block.caption)}</figcaption></figure>"
+            )
     return "\n".join(parts)
 
 
 def html_page(blocks: Sequence[Block], images: dict[str, bytes], title: str) -> str:
     """A self-contained HTML page (styles inline, no external resources)."""
-    page = Template(files("supplychain.report").joinpath("templates", "report.html").read_text(
-        encoding="utf-8"))
+    page = Template(
+        files("supplychain.report").joinpath("templates", "report.html").read_text(encoding="utf-8")
+    )
     return page.substitute(title=html.escape(title), body=html_body(blocks, images))

@@ -48,10 +48,18 @@ ORANGE, SKY_BLUE, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
 BLUE, VERMILLION, PURPLE, GREY = "#0072B2", "#D55E00", "#CC79A7", "#999999"
 """The Okabe–Ito palette (with its grey)."""
 
-CLASS_COLOURS = {"indigenous": GREEN, "leak": SKY_BLUE, "backfill": VERMILLION,
-                 "uncontrolled": PURPLE}
-CLASS_LABELS = {"indigenous": "indigenous", "leak": "covered (leak)", "backfill": "backfill",
-                "uncontrolled": "uncontrolled"}
+CLASS_COLOURS = {
+    "indigenous": GREEN,
+    "leak": SKY_BLUE,
+    "backfill": VERMILLION,
+    "uncontrolled": PURPLE,
+}
+CLASS_LABELS = {
+    "indigenous": "indigenous",
+    "leak": "covered (leak)",
+    "backfill": "backfill",
+    "uncontrolled": "uncontrolled",
+}
 COUNTRY_COLOURS = (ORANGE, SKY_BLUE, GREEN, BLUE, VERMILLION, PURPLE, YELLOW)
 """Colours of the countries with most backfill; the rest share grey as "other"."""
 
@@ -82,8 +90,13 @@ def png(figure: Figure) -> bytes:
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     with rc_context({"text.hinting": TEXT_HINTING}):
-        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None},
-                       pil_kwargs={"compress_level": PNG_COMPRESSION})
+        figure.savefig(
+            buffer,
+            format="png",
+            dpi=DPI,
+            metadata={"Software": None},
+            pil_kwargs={"compress_level": PNG_COMPRESSION},
+        )
     return buffer.getvalue()
 
 
@@ -92,16 +105,19 @@ def text_size(text: str, size: float = TEXT_SIZE, bold: bool = False) -> tuple[f
     points, measured with the font matplotlib draws it in."""
     font = FontProperties(size=size, weight="bold" if bold else "normal")
     lines = text.split("\n")
-    width = max(text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
-                for line in lines)
+    width = max(
+        text_to_path.get_text_width_height_descent(line, font, ismath=False)[0] for line in lines
+    )
     return width / 72, len(lines) * size * LINE_SPACING / 72
 
 
 def widest(texts: Sequence[str], size: float = TEXT_SIZE, bold: Sequence[bool] = ()) -> float:
     """Inches of the widest of ``texts`` (``bold``: per text, default regular)."""
     weights = list(bold) or [False] * len(texts)
-    return max((text_size(text, size, weight)[0] for text, weight in
-                zip(texts, weights, strict=True)), default=0.0)
+    return max(
+        (text_size(text, size, weight)[0] for text, weight in zip(texts, weights, strict=True)),
+        default=0.0,
+    )
 
 
 def tallest(texts: Sequence[str], size: float = TEXT_SIZE) -> float:
@@ -125,8 +141,12 @@ def new_figure(plot_width: float, plot_height: float, margins: Margins) -> tuple
     width = plot_width + margins.left + margins.right
     height = plot_height + margins.top + margins.bottom
     figure = Figure(figsize=(width, height))
-    figure.subplots_adjust(left=margins.left / width, right=1 - margins.right / width,
-                           bottom=margins.bottom / height, top=1 - margins.top / height)
+    figure.subplots_adjust(
+        left=margins.left / width,
+        right=1 - margins.right / width,
+        bottom=margins.bottom / height,
+        top=1 - margins.top / height,
+    )
     return figure, figure.add_subplot()
 
 
@@ -162,8 +182,15 @@ def message_figure(title: str, message: str) -> Figure:
     figure, axes = new_figure(6.6, 1.5, Margins(0.2, 0.2, title_height(title), 0.2))
     axes.set_axis_off()
     axes.set_title(title, loc="left", fontweight="bold")
-    axes.text(0.5, 0.45, wrap(message, 70), ha="center", va="center", fontsize=11,
-              transform=axes.transAxes)
+    axes.text(
+        0.5,
+        0.45,
+        wrap(message, 70),
+        ha="center",
+        va="center",
+        fontsize=11,
+        transform=axes.transAxes,
+    )
     return figure
 
 
@@ -185,8 +212,10 @@ def step_label(step: str) -> str:
     lines = []
     for label in step.split(" + "):
         kind, country, category = label.split(":")
-        lines.append(" ".join(part for part in (kind, country) if part)
-                     + (f"\n{category}" if category else ""))
+        lines.append(
+            " ".join(part for part in (kind, country) if part)
+            + (f"\n{category}" if category else "")
+        )
     return "\n+ ".join(lines)
 
 
@@ -217,8 +246,7 @@ def waterfall_bars(values: list[float], labels: list[str]) -> list[Bar]:
     for position in range(1, shown + 1):
         bars.append(step_bar(labels[position], values[position - 1], values[position]))
     if len(values) - 1 > shown:
-        bars.append(step_bar(f"{len(values) - 1 - shown} more\nsteps", values[shown],
-                             values[-1]))
+        bars.append(step_bar(f"{len(values) - 1 - shown} more\nsteps", values[shown], values[-1]))
     if len(values) > 1:
         bars.append(Bar("policy", values[-1], 0.0, BLUE, f"{values[-1]:.0%}", step=False))
     return bars
@@ -246,23 +274,46 @@ def waterfall_figure(waterfall: pd.DataFrame) -> Figure:
     tick_size = 8 if crowded else 9
     ticks = [" ".join(bar.label.split()) if crowded else bar.label for bar in bars]
     width = min(max(5.5, 1.25 * len(bars)), 16.5)
-    title = fit_title(WATERFALL_TITLE + left_out(WATERFALL_STEPS, len(values) - 1,
-                                                 "steps, the rest as one bar", "waterfall.csv"),
-                      width)
+    title = fit_title(
+        WATERFALL_TITLE
+        + left_out(WATERFALL_STEPS, len(values) - 1, "steps, the rest as one bar", "waterfall.csv"),
+        width,
+    )
     bottom = (widest(ticks, tick_size) if crowded else tallest(ticks, tick_size)) + TICK_SPACE
-    margins = Margins(left=text_size("100%")[0] + text_size("x")[1] + TICK_SPACE + 2 * PAD,
-                      right=0.2, top=title_height(title) + PAD, bottom=bottom + PAD)
+    margins = Margins(
+        left=text_size("100%")[0] + text_size("x")[1] + TICK_SPACE + 2 * PAD,
+        right=0.2,
+        top=title_height(title) + PAD,
+        bottom=bottom + PAD,
+    )
     figure, axes = new_figure(width, 3.6 if crowded else 3.8, margins)
     positions = range(len(bars))
-    axes.bar(positions, [bar.top - bar.bottom for bar in bars],
-             bottom=[bar.bottom for bar in bars], color=[bar.colour for bar in bars], width=0.6)
+    axes.bar(
+        positions,
+        [bar.top - bar.bottom for bar in bars],
+        bottom=[bar.bottom for bar in bars],
+        color=[bar.colour for bar in bars],
+        width=0.6,
+    )
     for position, bar in enumerate(bars):
         if bar.step:
-            axes.plot([position - 1.3, position + 0.3], [bar.top] * 2, color="black",
-                      linestyle=":", linewidth=0.8)
-        axes.annotate(bar.note, (position, bar.top), ha="center", va="bottom", xytext=(0, 3),
-                      textcoords="offset points", rotation=90 if crowded and bar.step else 0,
-                      fontsize=8 if crowded and bar.step else 10)
+            axes.plot(
+                [position - 1.3, position + 0.3],
+                [bar.top] * 2,
+                color="black",
+                linestyle=":",
+                linewidth=0.8,
+            )
+        axes.annotate(
+            bar.note,
+            (position, bar.top),
+            ha="center",
+            va="bottom",
+            xytext=(0, 3),
+            textcoords="offset points",
+            rotation=90 if crowded and bar.step else 0,
+            fontsize=8 if crowded and bar.step else 10,
+        )
     if len(values) == 1:
         axes.text(0.98, 0.5, "no levers chosen", ha="right", transform=axes.transAxes)
     axes.set_xticks(positions, ticks, fontsize=tick_size, rotation=90 if crowded else 0)
@@ -295,25 +346,39 @@ def gap_heatmap(items: pd.DataFrame) -> Figure:
     title = "Accessible supply by source, as a multiple of what the adversary requires"
     rows = items[items["world_capacity"].notna()]
     if rows.empty:
-        return message_figure(title, "No item with a limited capacity lies on the path to a "
-                                     "target.")
+        return message_figure(
+            title, "No item with a limited capacity lies on the path to a target."
+        )
     colour_bar = 1.3
-    title = fit_title(title + left_out(HEATMAP_ROWS, len(rows), "items", "items.csv"),
-                      HEATMAP_COLUMN * (len(SOURCE_CLASSES) + 1) + colour_bar)
+    title = fit_title(
+        title + left_out(HEATMAP_ROWS, len(rows), "items", "items.csv"),
+        HEATMAP_COLUMN * (len(SOURCE_CLASSES) + 1) + colour_bar,
+    )
     rows = rows.head(HEATMAP_ROWS)
     columns = [*SOURCE_CLASSES, "accessible"]
     headers = [*(CLASS_LABELS[name] for name in SOURCE_CLASSES), "all accessible"]
     values = rows[columns].astype(float).div(rows["required"].astype(float), axis=0).to_numpy()
     labels = [item_label(row) for _, row in rows.iterrows()]
     gaps = [bool(gap) for gap in rows["gap"]]
-    margins = Margins(left=widest(labels, bold=gaps) + TICK_SPACE + PAD, right=colour_bar,
-                      top=title_height(title) + tallest(headers) + TICK_SPACE, bottom=0.15)
+    margins = Margins(
+        left=widest(labels, bold=gaps) + TICK_SPACE + PAD,
+        right=colour_bar,
+        top=title_height(title) + tallest(headers) + TICK_SPACE,
+        bottom=0.15,
+    )
     figure, axes = new_figure(HEATMAP_COLUMN * len(columns), HEATMAP_ROW * len(rows), margins)
     image = axes.imshow(values, cmap="cividis", vmin=0, vmax=1, aspect="auto")
     for (row, column), value in pd.DataFrame(values).stack().items():
         if value > 0:
-            axes.text(column, row, f"{value:.2g}", ha="center", va="center", fontsize=9,
-                      color="white" if value < 0.5 else "black")
+            axes.text(
+                column,
+                row,
+                f"{value:.2g}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if value < 0.5 else "black",
+            )
     label_rows(figure, axes, labels, gaps)
     above = offset_copy(axes.transData, figure, x=0, y=TICK_SPACE * 72, units="points")
     for column, header in enumerate(headers):
@@ -322,8 +387,9 @@ def gap_heatmap(items: pd.DataFrame) -> Figure:
     axes.axvline(len(SOURCE_CLASSES) - 0.5, color="white", linewidth=3)
     colorbar = figure.colorbar(image, cax=colour_bar_axes(figure, axes), extend="max")
     colorbar.set_label("accessible ÷ required")
-    axes.set_title(title, loc="left", fontweight="bold",
-                   pad=(tallest(headers) + TICK_SPACE) * 72 + 6)
+    axes.set_title(
+        title, loc="left", fontweight="bold", pad=(tallest(headers) + TICK_SPACE) * 72 + 6
+    )
     return figure
 
 
@@ -331,11 +397,24 @@ def label_rows(figure: Figure, axes: Axes, labels: Sequence[str], bold: Sequence
     """``labels`` left of the axes at rows 0, 1, …, as tick labels would be (``bold``: per
     row); plain text, cheaper to draw than ticks."""
     axes.set_yticks([])
-    left = offset_copy(blended_transform_factory(axes.transAxes, axes.transData), figure,
-                       x=-TICK_SPACE * 72, y=0, units="points")
+    left = offset_copy(
+        blended_transform_factory(axes.transAxes, axes.transData),
+        figure,
+        x=-TICK_SPACE * 72,
+        y=0,
+        units="points",
+    )
     for row, (label, strong) in enumerate(zip(labels, bold, strict=True)):
-        axes.text(0, row, label, transform=left, ha="right", va="center", ma="right",
-                  fontweight="bold" if strong else "normal")
+        axes.text(
+            0,
+            row,
+            label,
+            transform=left,
+            ha="right",
+            va="center",
+            ma="right",
+            fontweight="bold" if strong else "normal",
+        )
 
 
 def colour_bar_axes(figure: Figure, axes: Axes) -> Axes:
@@ -344,8 +423,9 @@ def colour_bar_axes(figure: Figure, axes: Axes) -> Axes:
     width, height = figure.get_size_inches()
     box = axes.get_position()
     bar_height = box.height * min(0.9, 4.0 / height)
-    return figure.add_axes((box.x1 + 0.25 / width, box.y0 + (box.height - bar_height) / 2,
-                            0.2 / width, bar_height))
+    return figure.add_axes(
+        (box.x1 + 0.25 / width, box.y0 + (box.height - bar_height) / 2, 0.2 / width, bar_height)
+    )
 
 
 def country_colours(countries: Sequence[str]) -> dict[str, str]:
@@ -366,11 +446,12 @@ OTHER = "other"
 def backfill_sources(backfill: pd.DataFrame) -> pd.Series:
     """Each backfill route's source: its country, or ``country via transit``, and
     :data:`OTHER` beyond the sources with the most backfill capacity that get a colour."""
-    source = backfill["country"].where(backfill["via"] == "",
-                                       backfill["country"] + " via " + backfill["via"])
+    source = backfill["country"].where(
+        backfill["via"] == "", backfill["country"] + " via " + backfill["via"]
+    )
     by_source = backfill.groupby(source)["capacity"].sum()
     ranked = sorted(by_source.index, key=lambda name: (-by_source[name], name))
-    coloured = set(ranked[:len(COUNTRY_COLOURS)])
+    coloured = set(ranked[: len(COUNTRY_COLOURS)])
     return source.where(source.isin(coloured), OTHER)
 
 
@@ -380,42 +461,79 @@ def backfill_figure(backfill: pd.DataFrame, items: pd.DataFrame) -> Figure:
     :data:`BACKFILL_ROWS` of them."""
     title = "Backfill by supplier country"
     if backfill.empty:
-        return message_figure(title, "No backfill: no uncovered foreign supplier sells a "
-                                     "controlled category the adversary needs.")
+        return message_figure(
+            title,
+            "No backfill: no uncovered foreign supplier sells a "
+            "controlled category the adversary needs.",
+        )
     with_backfill = set(backfill["item"])
     item_order = [item for item in items["item"] if item in with_backfill]
     item_order, total = item_order[:BACKFILL_ROWS], len(item_order)
     frame = backfill.assign(source=backfill_sources(backfill))
     totals = frame.groupby("source")["capacity"].sum()
     sources = sorted(totals.index, key=lambda name: (name == OTHER, -totals[name], name))
-    stacked = (frame[frame["item"].isin(item_order)]
-               .pivot_table(index="item", columns="source", values="capacity", aggfunc="sum")
-               .reindex(index=item_order, columns=sources).fillna(0.0))
+    stacked = (
+        frame[frame["item"].isin(item_order)]
+        .pivot_table(index="item", columns="source", values="capacity", aggfunc="sum")
+        .reindex(index=item_order, columns=sources)
+        .fillna(0.0)
+    )
     details = items.set_index("item")
     labels = [item_label(details.loc[item]) for item in item_order]
     colours = {**country_colours([name for name in sources if name != OTHER]), OTHER: GREY}
     legend = widest([*sources, "required"], 9) + 0.7
-    title = fit_title(title + left_out(BACKFILL_ROWS, total, "items with backfill",
-                                       "backfill.csv"), BACKFILL_WIDTH + legend)
-    margins = Margins(left=widest(labels) + TICK_SPACE + PAD, right=legend,
-                      top=title_height(title), bottom=text_size("x")[1] * 2 + TICK_SPACE + PAD)
+    title = fit_title(
+        title + left_out(BACKFILL_ROWS, total, "items with backfill", "backfill.csv"),
+        BACKFILL_WIDTH + legend,
+    )
+    margins = Margins(
+        left=widest(labels) + TICK_SPACE + PAD,
+        right=legend,
+        top=title_height(title),
+        bottom=text_size("x")[1] * 2 + TICK_SPACE + PAD,
+    )
     figure, axes = new_figure(BACKFILL_WIDTH, 0.55 * len(item_order) + 0.3, margins)
     positions = list(range(len(item_order)))
     left = [0.0] * len(item_order)
     for name in sources:
         widths = stacked[name].tolist()
         drawn = [position for position in positions if widths[position] > 0]
-        axes.barh(drawn, [widths[position] for position in drawn],
-                  left=[left[position] for position in drawn], color=colours[name],
-                  height=0.6, edgecolor="white")
+        axes.barh(
+            drawn,
+            [widths[position] for position in drawn],
+            left=[left[position] for position in drawn],
+            color=colours[name],
+            height=0.6,
+            edgecolor="white",
+        )
         left = [start + width for start, width in zip(left, widths, strict=True)]
-    axes.plot(details.loc[item_order, "required"].tolist(), positions, marker="|",
-              markersize=24, markeredgewidth=2.5, color="black", linestyle="none")
-    required = Line2D([], [], marker="|", markersize=14, markeredgewidth=2.5, color="black",
-                      linestyle="none", label="required")
+    axes.plot(
+        details.loc[item_order, "required"].tolist(),
+        positions,
+        marker="|",
+        markersize=24,
+        markeredgewidth=2.5,
+        color="black",
+        linestyle="none",
+    )
+    required = Line2D(
+        [],
+        [],
+        marker="|",
+        markersize=14,
+        markeredgewidth=2.5,
+        color="black",
+        linestyle="none",
+        label="required",
+    )
     handles = [Patch(color=colours[name], label=name) for name in sources]
-    axes.legend(handles=[*handles, required], loc="upper left", fontsize=9, frameon=False,
-                bbox_to_anchor=(1.01, 1.0))
+    axes.legend(
+        handles=[*handles, required],
+        loc="upper left",
+        fontsize=9,
+        frameon=False,
+        bbox_to_anchor=(1.01, 1.0),
+    )
     axes.set_ylim(len(item_order) - 0.5, -0.5)
     label_rows(figure, axes, labels, [False] * len(labels))
     axes.set_xlabel("capacity (share of annual world supply)")
@@ -466,7 +584,8 @@ def nearest_targets(routes: pd.DataFrame, items: pd.DataFrame) -> list[str]:
     for route in routes.itertuples():
         if route.domestic and route.item in rank:
             inputs.setdefault(route.item, set()).update(
-                item for item in parse_inputs(route.inputs) if item in rank)
+                item for item in parse_inputs(route.inputs) if item in rank
+            )
     targets = items.loc[items["target"].astype(bool), "item"]
     layer = sorted(targets, key=rank.__getitem__)
     ordered, seen = [], set(layer)
@@ -505,8 +624,7 @@ def supply_view(routes: pd.DataFrame, items: pd.DataFrame) -> SupplyView:
     return SupplyView(tuple(drawn), len(order), grouped=True)
 
 
-def supply_network(routes: pd.DataFrame, items: pd.DataFrame, view: SupplyView
-                   ) -> nx.MultiDiGraph:
+def supply_network(routes: pd.DataFrame, items: pd.DataFrame, view: SupplyView) -> nx.MultiDiGraph:
     """The items of ``view`` and their suppliers as a graph.
 
     Edges ``supplier → item`` for every supplier route (attribute ``source_class``) and
@@ -616,14 +734,17 @@ def label_reach(graph: nx.MultiDiGraph, node: Node) -> tuple[float, float]:
 
 def graph_title(view: SupplyView) -> str:
     """The supply graph's title: what it shows, and what a large graph leaves out."""
-    title = (f"{GRAPH_TITLE}: suppliers (dots) supply items (squares), target in bold; "
-             "left to right")
+    title = f"{GRAPH_TITLE}: suppliers (dots) supply items (squares), target in bold; left to right"
     if view.grouped:
-        title += ("; suppliers grouped (one dot per item and source class: how many, in the "
-                  "countries of most capacity)")
+        title += (
+            "; suppliers grouped (one dot per item and source class: how many, in the "
+            "countries of most capacity)"
+        )
     if len(view.items) < view.total:
-        title += (f"; the {len(view.items)} of {view.total} items nearest the targets "
-                  "(all are in items.csv and routes.csv)")
+        title += (
+            f"; the {len(view.items)} of {view.total} items nearest the targets "
+            "(all are in items.csv and routes.csv)"
+        )
     return title
 
 
@@ -641,72 +762,110 @@ def supply_graph_figure(routes: pd.DataFrame, items: pd.DataFrame) -> Figure:
     xs = [x for x, _ in positions.values()]
     ys = [y for _, y in positions.values()]
     left, right = min(xs), max(xs)
-    reach_left = max(label_reach(graph, node)[0] for node, (x, _) in positions.items()
-                     if x == left)
-    reach_right = max(label_reach(graph, node)[1] for node, (x, _) in positions.items()
-                      if x == right)
+    reach_left = max(label_reach(graph, node)[0] for node, (x, _) in positions.items() if x == left)
+    reach_right = max(
+        label_reach(graph, node)[1] for node, (x, _) in positions.items() if x == right
+    )
     width = min(COLUMN_INCHES * (right - left + 0.4), 23.0)
     title = fit_title(graph_title(view), max(width + reach_right, 5.0), 10)
-    margins = Margins(left=reach_left + 0.1, right=reach_right + 0.1,
-                      top=title_height(title, 10), bottom=0.45)
-    figure, axes = new_figure(width, min(ROW_INCHES * (max(ys) - min(ys) + 2.0), 34.5),
-                              margins)
+    margins = Margins(
+        left=reach_left + 0.1, right=reach_right + 0.1, top=title_height(title, 10), bottom=0.45
+    )
+    figure, axes = new_figure(width, min(ROW_INCHES * (max(ys) - min(ys) + 2.0), 34.5), margins)
     axes.set_xlim(left - 0.2, right + 0.2)
     axes.set_ylim(min(ys) - 0.5, max(ys) + 1.5)
     axes.set_axis_off()
     draw_edges(axes, graph, positions)
     draw_nodes(axes, graph, positions)
     draw_labels(figure, axes, graph, positions)
-    handles = [Line2D([], [], color=CLASS_COLOURS[name], linewidth=1.8,
-                      linestyle="--" if name == "leak" else "-", label=CLASS_LABELS[name])
-               for name in SOURCE_CLASSES]
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=CLASS_COLOURS[name],
+            linewidth=1.8,
+            linestyle="--" if name == "leak" else "-",
+            label=CLASS_LABELS[name],
+        )
+        for name in SOURCE_CLASSES
+    ]
     handles.append(Line2D([], [], color=GREY, linewidth=0.8, label="input (own production)"))
-    axes.legend(handles=handles, loc="upper left", fontsize=8, frameon=False,
-                bbox_to_anchor=(0, 0), ncol=len(handles))
+    axes.legend(
+        handles=handles,
+        loc="upper left",
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0, 0),
+        ncol=len(handles),
+    )
     axes.set_title(title, loc="left", fontweight="bold", fontsize=10)
     return figure
 
 
-def draw_edges(axes: Axes, graph: nx.MultiDiGraph,
-               positions: dict[Node, tuple[float, float]]) -> None:
+def draw_edges(
+    axes: Axes, graph: nx.MultiDiGraph, positions: dict[Node, tuple[float, float]]
+) -> None:
     """The graph's edges, one line collection per source class (inputs grey and thin)."""
     edges = list(graph.edges(data="source_class"))
-    for source_class, colour, width_points in [("", GREY, 0.8),
-                                               *((name, CLASS_COLOURS[name], 1.8)
-                                                 for name in SOURCE_CLASSES)]:
-        nx.draw_networkx_edges(graph, positions, ax=axes, arrows=False, width=width_points,
-                               edgelist=[(a, b) for a, b, kind in edges if kind == source_class],
-                               edge_color=colour,
-                               style="dashed" if source_class == "leak" else "solid")
+    for source_class, colour, width_points in [
+        ("", GREY, 0.8),
+        *((name, CLASS_COLOURS[name], 1.8) for name in SOURCE_CLASSES),
+    ]:
+        nx.draw_networkx_edges(
+            graph,
+            positions,
+            ax=axes,
+            arrows=False,
+            width=width_points,
+            edgelist=[(a, b) for a, b, kind in edges if kind == source_class],
+            edge_color=colour,
+            style="dashed" if source_class == "leak" else "solid",
+        )
 
 
-def draw_nodes(axes: Axes, graph: nx.MultiDiGraph,
-               positions: dict[Node, tuple[float, float]]) -> None:
+def draw_nodes(
+    axes: Axes, graph: nx.MultiDiGraph, positions: dict[Node, tuple[float, float]]
+) -> None:
     """Items as squares (targets with a thick edge), suppliers as dots."""
     item_nodes = [node for node in graph if node[0] == "item"]
-    nx.draw_networkx_nodes(graph, positions, nodelist=item_nodes, ax=axes, node_shape="s",
-                           node_size=110, node_color="white", edgecolors="black",
-                           linewidths=[2.5 if graph.nodes[node]["target"] else 1.0
-                                       for node in item_nodes])
+    nx.draw_networkx_nodes(
+        graph,
+        positions,
+        nodelist=item_nodes,
+        ax=axes,
+        node_shape="s",
+        node_size=110,
+        node_color="white",
+        edgecolors="black",
+        linewidths=[2.5 if graph.nodes[node]["target"] else 1.0 for node in item_nodes],
+    )
     supplier_nodes = [node for node in graph if node[0] == "supplier"]
-    nx.draw_networkx_nodes(graph, positions, nodelist=supplier_nodes, ax=axes, node_size=18,
-                           node_color="black")
+    nx.draw_networkx_nodes(
+        graph, positions, nodelist=supplier_nodes, ax=axes, node_size=18, node_color="black"
+    )
 
 
-def draw_labels(figure: Figure, axes: Axes, graph: nx.MultiDiGraph,
-                positions: dict[Node, tuple[float, float]]) -> None:
+def draw_labels(
+    figure: Figure, axes: Axes, graph: nx.MultiDiGraph, positions: dict[Node, tuple[float, float]]
+) -> None:
     """Item names above their squares (bold), supplier labels left of their dots, on a
     half-transparent white ground so crossing edges do not hide them."""
     above = offset_copy(axes.transData, figure, x=0, y=6, units="points")
     before = offset_copy(axes.transData, figure, x=-SUPPLIER_OFFSET, y=0, units="points")
-    ground = {"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
-              "alpha": 0.8}
+    ground = {"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
     for node, (x, y) in positions.items():
         is_item = node[0] == "item"
-        axes.text(x, y, graph.nodes[node]["label"], transform=above if is_item else before,
-                  ha="center" if is_item else "right", va="bottom" if is_item else "center",
-                  fontsize=LABEL_POINTS[node[0]], fontweight="bold" if is_item else "normal",
-                  bbox=ground)
+        axes.text(
+            x,
+            y,
+            graph.nodes[node]["label"],
+            transform=above if is_item else before,
+            ha="center" if is_item else "right",
+            va="bottom" if is_item else "center",
+            fontsize=LABEL_POINTS[node[0]],
+            fontweight="bold" if is_item else "normal",
+            bbox=ground,
+        )
 
 
 def compare_figure(table: pd.DataFrame) -> Figure:
@@ -730,25 +889,34 @@ def frontier_figure(table: pd.DataFrame, parameter: str) -> Figure:
     """Capability against cost for every sweep value, the Pareto frontier marked: against lost
     sales for an economic-budget sweep, against diplomatic cost otherwise. Values that land
     on the same point share one label."""
-    column, label, scale = (("economic_usd", "lost sales (billion USD)", 1e9)
-                            if parameter == "budget.economic_usd"
-                            else ("diplomatic", "diplomatic cost (units)", 1.0))
+    column, label, scale = (
+        ("economic_usd", "lost sales (billion USD)", 1e9)
+        if parameter == "budget.economic_usd"
+        else ("diplomatic", "diplomatic cost (units)", 1.0)
+    )
     figure = constrained_figure(7, 4.5)
     axes = figure.subplots()
     answered = table.dropna(subset=["capability"])
     cost = answered[column] / scale
     mask = pareto_mask(list(answered["capability"]), list(cost))
     frontier = answered[mask].assign(cost=cost[mask]).sort_values("cost")
-    axes.plot(frontier["cost"], frontier["capability"], color=VERMILLION,
-              drawstyle="steps-post", label="Pareto frontier")
-    axes.scatter(cost, answered["capability"], color=BLUE, zorder=3,
-                 label=f"solve per {parameter} value")
+    axes.plot(
+        frontier["cost"],
+        frontier["capability"],
+        color=VERMILLION,
+        drawstyle="steps-post",
+        label="Pareto frontier",
+    )
+    axes.scatter(
+        cost, answered["capability"], color=BLUE, zorder=3, label=f"solve per {parameter} value"
+    )
     values_at: dict[tuple[float, float], list[str]] = {}
     for value, x, y in zip(answered["value"], cost, answered["capability"], strict=True):
         values_at.setdefault((round(x, 9), round(y, 9)), []).append(str(value))
     for (x, y), values in values_at.items():
-        axes.annotate(", ".join(values), (x, y), textcoords="offset points", xytext=(4, 4),
-                      fontsize=8)
+        axes.annotate(
+            ", ".join(values), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8
+        )
     axes.margins(x=0.15)
     axes.yaxis.set_major_formatter(PercentFormatter(1.0))
     axes.set_xlabel(label)

@@ -77,11 +77,14 @@ def policy_phrase(levers: list[dict[str, Any]]) -> str:
     by_kind: dict[str, dict[str, list[str]]] = {}
     for lever in levers:
         by_kind.setdefault(lever["kind"], {}).setdefault(text(lever["country"] or ""), []).append(
-            text(humane(lever["category"] or "")))
+            text(humane(lever["category"] or ""))
+        )
 
     def each(kind: str, phrase: Callable[[str, str], str]) -> list[str]:
-        return [phrase(country, listing(categories))
-                for country, categories in sorted(by_kind.get(kind, {}).items())]
+        return [
+            phrase(country, listing(categories))
+            for country, categories in sorted(by_kind.get(kind, {}).items())
+        ]
 
     def countries(kind: str) -> str:
         return listing(sorted(by_kind[kind]))
@@ -89,14 +92,22 @@ def policy_phrase(levers: list[dict[str, Any]]) -> str:
     parts = each("control", lambda _, categories: f"controls on {categories}")
     parts += each("align", lambda country, categories: f"{country} aligned on {categories}")
     if "fdpr" in by_kind:
-        parts.append("the FDPR on " + listing(
-            each("fdpr", lambda country, categories: f"{country}'s {categories}")))
+        parts.append(
+            "the FDPR on "
+            + listing(each("fdpr", lambda country, categories: f"{country}'s {categories}"))
+        )
     if "restrict" in by_kind:
-        parts.append("licences on " + listing(
-            each("restrict", lambda country, categories: f"{categories} exports to {country}")))
-    for kind, phrase in (("monitor", "end-use monitoring in"),
-                         ("tariff", "the threat of secondary tariffs on"),
-                         ("screen", "investment screening in")):
+        parts.append(
+            "licences on "
+            + listing(
+                each("restrict", lambda country, categories: f"{categories} exports to {country}")
+            )
+        )
+    for kind, phrase in (
+        ("monitor", "end-use monitoring in"),
+        ("tariff", "the threat of secondary tariffs on"),
+        ("screen", "investment screening in"),
+    ):
         if kind in by_kind:
             parts.append(f"{phrase} {countries(kind)}")
     if not parts:
@@ -116,11 +127,16 @@ def goal_phrase(results: Results) -> str:
     rows = list(results.targets.itertuples())
     if len(rows) == 1:
         target = rows[0]
-        return (f"its {text(names.get(target.target, target.target))} goal "
-                f"({number(getattr(target, prefix + 'output'))} of the {number(target.demand)} "
-                "it wants)")
-    each = [f"{text(names.get(target.target, target.target))} "
-            f"{percent(getattr(target, prefix + 'capability'))}" for target in rows]
+        return (
+            f"its {text(names.get(target.target, target.target))} goal "
+            f"({number(getattr(target, prefix + 'output'))} of the {number(target.demand)} "
+            "it wants)"
+        )
+    each = [
+        f"{text(names.get(target.target, target.target))} "
+        f"{percent(getattr(target, prefix + 'capability'))}"
+        for target in rows
+    ]
     return f"its weighted goal ({', '.join(each)})"
 
 
@@ -150,19 +166,29 @@ def status_blocks(results: Results) -> list[Block]:
     stopped = "the solver stopped at its time limit"
     if not results.solved:
         headline, cause = {
-            Status.INFEASIBLE: ("the solve ended infeasible",
-                           "No lever set satisfies the scenario's pins and budgets"),
+            Status.INFEASIBLE: (
+                "the solve ended infeasible",
+                "No lever set satisfies the scenario's pins and budgets",
+            ),
             Status.TIME_LIMIT: (f"{stopped} before finding one", "There is no lever set"),
         }.get(status, (f"the solve ended '{status}'", "There is no lever set"))
-        return [Paragraph(
-            f"{strong(f'No policy: {text(headline)}.')} {cause}, so there is no policy "
-            "capability to report. The tables and figures below describe the world with no "
-            "levers.", "warning")]
+        return [
+            Paragraph(
+                f"{strong(f'No policy: {text(headline)}.')} {cause}, so there is no policy "
+                "capability to report. The tables and figures below describe the world with no "
+                "levers.",
+                "warning",
+            )
+        ]
     headline = stopped if status == Status.TIME_LIMIT else f"the solve ended '{status}'"
     gap = "" if summary["mip_gap"] is None else f" (relative MIP gap {percent(summary['mip_gap'])})"
-    return [Paragraph(
-        f"{strong(f'Not proven optimal: {text(headline)}')}{gap}. The levers below are the best "
-        "the solver found; a better or cheaper policy may exist.", "warning")]
+    return [
+        Paragraph(
+            f"{strong(f'Not proven optimal: {text(headline)}')}{gap}. The levers below are the "
+            "best the solver found; a better or cheaper policy may exist.",
+            "warning",
+        )
+    ]
 
 
 def ranked_items(items: pd.DataFrame) -> pd.DataFrame:
@@ -170,8 +196,10 @@ def ranked_items(items: pd.DataFrame) -> pd.DataFrame:
     items, then the rest; each group by surplus, largest first, unlimited supply last."""
     surplus = (items["accessible"] - items["required"]) / items["required"]
     return items.assign(surplus=surplus).sort_values(
-        ["gap", "controlled", "surplus", "item"], ascending=[False, False, False, True],
-        na_position="last")
+        ["gap", "controlled", "surplus", "item"],
+        ascending=[False, False, False, True],
+        na_position="last",
+    )
 
 
 def ranked_gaps(results: Results) -> pd.DataFrame:
@@ -186,8 +214,14 @@ def backfill_shares(results: Results, item: str) -> list[tuple[str, float]]:
     rows = results.backfill_of.get(item, results.backfill.iloc[:0])
     accessible = results.items.loc[results.items["item"] == item, "accessible"].iloc[0]
     by_country = rows.groupby("country")["capacity"].sum()
-    return sorted(((country, capacity / accessible) for country, capacity in by_country.items()
-                   if accessible > 0), key=lambda pair: (-pair[1], pair[0]))
+    return sorted(
+        (
+            (country, capacity / accessible)
+            for country, capacity in by_country.items()
+            if accessible > 0
+        ),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
 
 
 def sources_phrase(results: Results, gap: pd.Series) -> str:
@@ -196,10 +230,14 @@ def sources_phrase(results: Results, gap: pd.Series) -> str:
         return "own production, limited only by its inputs"
     shares = backfill_shares(results, gap["item"])
     if shares:
-        return "backfilled by " + ", ".join(f"{text(country)} {percent(share)}"
-                                            for country, share in shares)
-    classes = [(name, gap[name] / gap["accessible"]) for name in
-               ("indigenous", "leak", "uncontrolled") if gap[name] > 0]
+        return "backfilled by " + ", ".join(
+            f"{text(country)} {percent(share)}" for country, share in shares
+        )
+    classes = [
+        (name, gap[name] / gap["accessible"])
+        for name in ("indigenous", "leak", "uncontrolled")
+        if gap[name] > 0
+    ]
     return "no backfill; " + ", ".join(f"{name} {percent(share)}" for name, share in classes)
 
 
@@ -211,7 +249,8 @@ def best_closer(results: Results) -> pd.Series | None:
         return None
     ordered = closers.sort_values(
         ["capability_removed", "within_budget", "diplomatic_cost", "economic_usd", "lever"],
-        ascending=[False, False, True, True, True])
+        ascending=[False, False, True, True, True],
+    )
     return ordered.iloc[0]
 
 
@@ -220,10 +259,12 @@ def closer_phrase(results: Results, closer: pd.Series) -> str:
     extra = f" with {code(closer['with'])}" if closer["with"] else ""
     budget = "" if closer["within_budget"] else f", {strong('over the budget')}"
     name = results.names.get(closer["item"], closer["item"])
-    return (f"{code(closer['lever'])}{extra} (on {text(name)}): it would remove a further "
-            f"{closer['capability_removed'] * 100:.3g} percentage points of capability for "
-            f"{number(closer['diplomatic_cost'])} more diplomatic units and "
-            f"{money(closer['economic_usd'])} of lost sales{budget}")
+    return (
+        f"{code(closer['lever'])}{extra} (on {text(name)}): it would remove a further "
+        f"{closer['capability_removed'] * 100:.3g} percentage points of capability for "
+        f"{number(closer['diplomatic_cost'])} more diplomatic units and "
+        f"{money(closer['economic_usd'])} of lost sales{budget}"
+    )
 
 
 def bottlenecks(results: Results) -> pd.DataFrame:
@@ -238,12 +279,18 @@ def gap_sentences(results: Results) -> list[str]:
     gaps = ranked_gaps(results)
     if gaps.empty:
         if results.items["controlled"].astype(bool).any():
-            return ["No controlled item has a gap: for each, the supply the adversary can "
-                    "still reach falls short of what it needs."]
-        return ["The controller's own controls reach no category on the path to the targets, "
-                "so there is no control gap."]
-    named = [f"{text(gap['name'])} ({sources_phrase(results, gap)})"
-             for _, gap in gaps.head(LEAD_ITEMS).iterrows()]
+            return [
+                "No controlled item has a gap: for each, the supply the adversary can "
+                "still reach falls short of what it needs."
+            ]
+        return [
+            "The controller's own controls reach no category on the path to the targets, "
+            "so there is no control gap."
+        ]
+    named = [
+        f"{text(gap['name'])} ({sources_phrase(results, gap)})"
+        for _, gap in gaps.head(LEAD_ITEMS).iterrows()
+    ]
     more = f", and {len(gaps) - LEAD_ITEMS} more" if len(gaps) > LEAD_ITEMS else ""
     noun = "gap is" if len(gaps) == 1 else "gaps are, largest first,"
     closer, them = best_closer(results), "it" if len(gaps) == 1 else "them"
@@ -252,8 +299,10 @@ def gap_sentences(results: Results) -> list[str]:
     elif results.closers.empty:
         closing = f"No lever the scenario allows reaches {them}."
     else:
-        closing = (f"None of the {results.closers['lever'].nunique()} levers that reach {them} "
-                   "would lower capability on its own.")
+        closing = (
+            f"None of the {results.closers['lever'].nunique()} levers that reach {them} "
+            "would lower capability on its own."
+        )
     return [f"The control {noun} {listing(named)}{more}.", closing]
 
 
@@ -265,20 +314,29 @@ def lead_blocks(results: Results) -> list[Block]:
     sentences = []
     if results.solved:
         cost = summary["cost"]
-        kept = (f"With {policy_phrase(summary['levers'])}, the adversary keeps "
-                f"{percent(summary['capability'])} of {goal_phrase(results)}")
+        kept = (
+            f"With {policy_phrase(summary['levers'])}, the adversary keeps "
+            f"{percent(summary['capability'])} of {goal_phrase(results)}"
+        )
         sentences.append(
             f"{strong(kept)}; with no levers it would keep {percent(baseline)}. The policy "
             f"costs {number(cost['diplomatic'])} diplomatic units and "
-            f"{money(cost['economic_usd'])} of lost sales.")
+            f"{money(cost['economic_usd'])} of lost sales."
+        )
         sentences += gap_sentences(results)
     else:
-        sentences.append(strong(f"No policy was found; with no levers the adversary keeps "
-                                f"{percent(baseline)} of {goal_phrase(results)}."))
+        sentences.append(
+            strong(
+                f"No policy was found; with no levers the adversary keeps "
+                f"{percent(baseline)} of {goal_phrase(results)}."
+            )
+        )
     binding = bottlenecks(results).head(LEAD_ITEMS)
     if not binding.empty:
-        named = [f"{text(row['name'])} (shadow price {number(row['shadow_price'])})"
-                 for _, row in binding.iterrows()]
+        named = [
+            f"{text(row['name'])} (shadow price {number(row['shadow_price'])})"
+            for _, row in binding.iterrows()
+        ]
         sentences.append(f"What limits the adversary most: {listing(named)}.")
     return [Heading(2, "Summary"), Paragraph(" ".join(sentences), "lead")]
 
@@ -287,15 +345,33 @@ def target_blocks(results: Results) -> list[Block]:
     """Baseline versus policy for each target."""
     rows = []
     for target in results.targets.itertuples():
-        policy = (number(target.output), percent(target.capability),
-                  points(target.capability - target.baseline_capability, signed=True)) \
-            if results.solved else ("—", "—", "—")
-        rows.append((item_phrase(results, target.target), number(target.demand),
-                     number(target.baseline_output), percent(target.baseline_capability),
-                     *policy))
-    columns = [("Target", False), ("Demand", True), ("Output, no levers", True),
-               ("Capability, no levers", True), ("Output, policy", True),
-               ("Capability, policy", True), ("Change", True)]
+        policy = (
+            (
+                number(target.output),
+                percent(target.capability),
+                points(target.capability - target.baseline_capability, signed=True),
+            )
+            if results.solved
+            else ("—", "—", "—")
+        )
+        rows.append(
+            (
+                item_phrase(results, target.target),
+                number(target.demand),
+                number(target.baseline_output),
+                percent(target.baseline_capability),
+                *policy,
+            )
+        )
+    columns = [
+        ("Target", False),
+        ("Demand", True),
+        ("Output, no levers", True),
+        ("Capability, no levers", True),
+        ("Output, policy", True),
+        ("Capability, policy", True),
+        ("Change", True),
+    ]
     return [Heading(2, "Targets: no levers versus the policy"), table(columns, rows)]
 
 
@@ -326,29 +402,50 @@ def lever_blocks(results: Results) -> list[Block]:
     if chosen.empty:
         blocks.append(Paragraph("No lever is chosen."))
     else:
-        rows = [(code(lever_label(lever)), lever.pinned or "", number(lever.diplomatic_cost),
-                 money(lever.economic_usd), reach_phrase(lever), residual_phrase(lever),
-                 points(lever.marginal_capability))
-                for lever in chosen.itertuples()]
-        columns = [("Lever", False), ("Pinned", False), ("Diplomatic cost", True),
-                   ("Lost sales", True), ("Reaches", False), ("Residual", True),
-                   ("Marginal value", True)]
+        rows = [
+            (
+                code(lever_label(lever)),
+                lever.pinned or "",
+                number(lever.diplomatic_cost),
+                money(lever.economic_usd),
+                reach_phrase(lever),
+                residual_phrase(lever),
+                points(lever.marginal_capability),
+            )
+            for lever in chosen.itertuples()
+        ]
+        columns = [
+            ("Lever", False),
+            ("Pinned", False),
+            ("Diplomatic cost", True),
+            ("Lost sales", True),
+            ("Reaches", False),
+            ("Residual", True),
+            ("Marginal value", True),
+        ]
         cost = results.summary["cost"]
         blocks += [
             table(columns, rows),
-            Paragraph(f"Reaches: the items whose routes the lever covers. Residual: the share "
-                      "of a covered route's capacity the lever leaves (leakage; for monitoring "
-                      "one minus its effect, for tariffs one minus compliance). Marginal value: "
-                      "the capability the adversary regains if the lever (and any lever that "
-                      "needs it) were dropped. Lost sales per lever count every "
-                      "route it reaches; the policy total, "
-                      f"{money(cost['economic_usd'])}, counts each covered route once. "
-                      f"{len(results.levers) - len(chosen)} other candidate levers are listed "
-                      f"in {code('levers.csv')}.", "note"),
+            Paragraph(
+                f"Reaches: the items whose routes the lever covers. Residual: the share "
+                "of a covered route's capacity the lever leaves (leakage; for monitoring "
+                "one minus its effect, for tariffs one minus compliance). Marginal value: "
+                "the capability the adversary regains if the lever (and any lever that "
+                "needs it) were dropped. Lost sales per lever count every "
+                "route it reaches; the policy total, "
+                f"{money(cost['economic_usd'])}, counts each covered route once. "
+                f"{len(results.levers) - len(chosen)} other candidate levers are listed "
+                f"in {code('levers.csv')}.",
+                "note",
+            ),
         ]
-    blocks.append(Image(figure_path("waterfall"),
-                        "Capability from no levers through each chosen lever, most effective "
-                        "first (pp: percentage points)."))
+    blocks.append(
+        Image(
+            figure_path("waterfall"),
+            "Capability from no levers through each chosen lever, most effective "
+            "first (pp: percentage points).",
+        )
+    )
     return blocks
 
 
@@ -367,15 +464,28 @@ def gap_section(results: Results, rank: int, gap: pd.Series) -> list[Block]:
             f"{number(gap['accessible'])} against the {number(gap['required'])} it needs"
             f"{times_need(gap)}: indigenous {number(gap['indigenous'])}, leak "
             f"{number(gap['leak'])}, backfill {number(gap['backfill'])}, uncontrolled "
-            f"{number(gap['uncontrolled'])}."),
+            f"{number(gap['uncontrolled'])}."
+        ),
     ]
     backfill = results.backfill_of.get(gap["item"], results.backfill.iloc[:0])
     if not backfill.empty:
-        rows = [(text(row.supplier_name), text(row.country), text(row.via),
-                 number(row.capacity), percent(row.capacity / gap["accessible"]))
-                for row in backfill.itertuples()]
-        columns = [("Backfill supplier", False), ("Country", False), ("Via", False),
-                   ("Capacity", True), ("Share of accessible supply", True)]
+        rows = [
+            (
+                text(row.supplier_name),
+                text(row.country),
+                text(row.via),
+                number(row.capacity),
+                percent(row.capacity / gap["accessible"]),
+            )
+            for row in backfill.itertuples()
+        ]
+        columns = [
+            ("Backfill supplier", False),
+            ("Country", False),
+            ("Via", False),
+            ("Capacity", True),
+            ("Share of accessible supply", True),
+        ]
         blocks.append(table(columns, rows))
     return blocks + closer_blocks(results, gap["item"])
 
@@ -385,18 +495,32 @@ def closer_blocks(results: Results, item: str) -> list[Block]:
     closers = results.closers_of.get(item, results.closers.iloc[:0])
     if closers.empty:
         return [Paragraph("What closes it: no lever left reaches this item.")]
-    rows = [(f"{row.rank:g}", code(row.lever), code(row.with_) if row.with_ else "",
-             points(row.capability_removed), number(row.diplomatic_cost),
-             money(row.economic_usd),
-             "within" if row.within_budget else strong("over budget"))
-            for row in closers.rename(columns={"with": "with_"}).head(CLOSERS_SHOWN).itertuples()]
-    columns = [("Rank", True), ("What closes it", False), ("Also needs", False),
-               ("Capability removed", True), ("Extra diplomatic", True),
-               ("Extra lost sales", True), ("Budget", False)]
+    rows = [
+        (
+            f"{row.rank:g}",
+            code(row.lever),
+            code(row.with_) if row.with_ else "",
+            points(row.capability_removed),
+            number(row.diplomatic_cost),
+            money(row.economic_usd),
+            "within" if row.within_budget else strong("over budget"),
+        )
+        for row in closers.rename(columns={"with": "with_"}).head(CLOSERS_SHOWN).itertuples()
+    ]
+    columns = [
+        ("Rank", True),
+        ("What closes it", False),
+        ("Also needs", False),
+        ("Capability removed", True),
+        ("Extra diplomatic", True),
+        ("Extra lost sales", True),
+        ("Budget", False),
+    ]
     blocks: list[Block] = [table(columns, rows)]
     if len(closers) > CLOSERS_SHOWN:
-        blocks.append(Paragraph(f"{len(closers) - CLOSERS_SHOWN} more in {code('closers.csv')}.",
-                                "note"))
+        blocks.append(
+            Paragraph(f"{len(closers) - CLOSERS_SHOWN} more in {code('closers.csv')}.", "note")
+        )
     return blocks
 
 
@@ -410,7 +534,9 @@ def gap_blocks(results: Results) -> list[Block]:
             "ranked by the accessible surplus normalised by that requirement, (accessible − "
             "required) / required. Quantities are shares of a year's world supply. Closers are "
             "single extra levers that reach the item, ranked by capability removed per "
-            "diplomatic unit (free levers first), then per billion USD of lost sales.", "note"),
+            "diplomatic unit (free levers first), then per billion USD of lost sales.",
+            "note",
+        ),
     ]
     gaps = ranked_gaps(results)
     if gaps.empty:
@@ -418,36 +544,69 @@ def gap_blocks(results: Results) -> list[Block]:
     for rank, (_, gap) in enumerate(gaps.head(GAP_SECTIONS).iterrows(), start=1):
         blocks += gap_section(results, rank, gap)
     if len(gaps) > GAP_SECTIONS:
-        blocks.append(Paragraph(
-            f"The first {GAP_SECTIONS} of the {len(gaps)} gaps are detailed above; every gap is "
-            f"in {code('items.csv')} (column {code('gap')}), with its backfill in "
-            f"{code('backfill.csv')} and what would close it in {code('closers.csv')}.", "note"))
-    blocks.append(Image(figure_path("gap_heatmap"),
-                        "Accessible supply of each item by source class, as a multiple of what "
-                        "the adversary requires; gaps in bold."))
+        blocks.append(
+            Paragraph(
+                f"The first {GAP_SECTIONS} of the {len(gaps)} gaps are detailed above; every gap "
+                f"is in {code('items.csv')} (column {code('gap')}), with its backfill in "
+                f"{code('backfill.csv')} and what would close it in {code('closers.csv')}.",
+                "note",
+            )
+        )
+    blocks.append(
+        Image(
+            figure_path("gap_heatmap"),
+            "Accessible supply of each item by source class, as a multiple of what "
+            "the adversary requires; gaps in bold.",
+        )
+    )
     return blocks
 
 
 def backfill_blocks(results: Results) -> list[Block]:
     """Backfill by country, and backfill of items that are not gaps."""
-    blocks: list[Block] = [Heading(2, "Backfill"), Image(
-        figure_path("backfill_by_country"),
-        "Backfill (uncovered foreign supply of controlled categories) by supplier country, with "
-        "the adversary's requirement.")]
+    blocks: list[Block] = [
+        Heading(2, "Backfill"),
+        Image(
+            figure_path("backfill_by_country"),
+            "Backfill (uncovered foreign supply of controlled categories) by supplier country, "
+            "with the adversary's requirement.",
+        ),
+    ]
     others = results.backfill[~results.backfill["gap"].astype(bool)]
     if results.backfill.empty:
-        blocks.insert(1, Paragraph("No backfill: no uncovered foreign supplier sells a "
-                                   "controlled category on the path to a target."))
+        blocks.insert(
+            1,
+            Paragraph(
+                "No backfill: no uncovered foreign supplier sells a "
+                "controlled category on the path to a target."
+            ),
+        )
     elif not others.empty:
-        rows = [(item_phrase(results, row.item), text(row.supplier_name), text(row.country),
-                 text(row.via), number(row.capacity))
-                for row in others.head(TABLE_ROWS).itertuples()]
-        columns = [("Item (not a gap)", False), ("Supplier", False), ("Country", False),
-                   ("Via", False), ("Capacity", True)]
-        blocks += [Paragraph("Backfill of items that are not gaps (the supply the adversary "
-                             "can reach there falls short of its need):"), table(columns, rows),
-                   *rest_note(len(others), "backfill routes of items that are not gaps",
-                              "backfill.csv")]
+        rows = [
+            (
+                item_phrase(results, row.item),
+                text(row.supplier_name),
+                text(row.country),
+                text(row.via),
+                number(row.capacity),
+            )
+            for row in others.head(TABLE_ROWS).itertuples()
+        ]
+        columns = [
+            ("Item (not a gap)", False),
+            ("Supplier", False),
+            ("Country", False),
+            ("Via", False),
+            ("Capacity", True),
+        ]
+        blocks += [
+            Paragraph(
+                "Backfill of items that are not gaps (the supply the adversary "
+                "can reach there falls short of its need):"
+            ),
+            table(columns, rows),
+            *rest_note(len(others), "backfill routes of items that are not gaps", "backfill.csv"),
+        ]
     return blocks
 
 
@@ -457,43 +616,84 @@ def bottleneck_blocks(results: Results) -> list[Block]:
     blocks: list[Block] = [Heading(2, "Bottlenecks")]
     if binding.empty:
         return [*blocks, Paragraph("No capacity-limited item binds the adversary.")]
-    rows = [(item_phrase(results, row.item), number(row.required), number(row.accessible),
-             number(row.shadow_price)) for row in binding.head(TABLE_ROWS).itertuples()]
-    columns = [("Item", False), ("Required", True), ("Accessible", True),
-               ("Shadow price", True)]
-    return [*blocks, table(columns, rows), *rest_note(len(binding), "bottlenecks", "items.csv"),
-            Paragraph("Shadow price: capability the adversary would gain per extra unit (a "
-                      "year's world supply) of the item.", "note")]
+    rows = [
+        (
+            item_phrase(results, row.item),
+            number(row.required),
+            number(row.accessible),
+            number(row.shadow_price),
+        )
+        for row in binding.head(TABLE_ROWS).itertuples()
+    ]
+    columns = [("Item", False), ("Required", True), ("Accessible", True), ("Shadow price", True)]
+    return [
+        *blocks,
+        table(columns, rows),
+        *rest_note(len(binding), "bottlenecks", "items.csv"),
+        Paragraph(
+            "Shadow price: capability the adversary would gain per extra unit (a "
+            "year's world supply) of the item.",
+            "note",
+        ),
+    ]
 
 
 def item_blocks(results: Results) -> list[Block]:
     """Every item on the path to a target with its accessible supply split by source, in
     the order of :func:`ranked_items`."""
-    rows = [(item_phrase(results, row.item), number(row.required), number(row.world_capacity),
-             number(row.accessible), number(row.indigenous), number(row.leak),
-             number(row.backfill), number(row.uncontrolled),
-             "gap" if row.gap else "controlled" if row.controlled else "")
-            for row in ranked_items(results.items).head(TABLE_ROWS).itertuples()]
-    columns = [("Item", False), ("Required", True), ("World capacity", True),
-               ("Accessible", True), ("Indigenous", True), ("Leak", True), ("Backfill", True),
-               ("Uncontrolled", True), ("Control", False)]
-    return [Heading(2, "Supply by item"), table(columns, rows),
-            *rest_note(len(results.items), "items", "items.csv"),
-            Image(figure_path("supply_graph"), supply_graph_caption(results))]
+    rows = [
+        (
+            item_phrase(results, row.item),
+            number(row.required),
+            number(row.world_capacity),
+            number(row.accessible),
+            number(row.indigenous),
+            number(row.leak),
+            number(row.backfill),
+            number(row.uncontrolled),
+            "gap" if row.gap else "controlled" if row.controlled else "",
+        )
+        for row in ranked_items(results.items).head(TABLE_ROWS).itertuples()
+    ]
+    columns = [
+        ("Item", False),
+        ("Required", True),
+        ("World capacity", True),
+        ("Accessible", True),
+        ("Indigenous", True),
+        ("Leak", True),
+        ("Backfill", True),
+        ("Uncontrolled", True),
+        ("Control", False),
+    ]
+    return [
+        Heading(2, "Supply by item"),
+        table(columns, rows),
+        *rest_note(len(results.items), "items", "items.csv"),
+        Image(figure_path("supply_graph"), supply_graph_caption(results)),
+    ]
 
 
 def supply_graph_caption(results: Results) -> str:
     """The supply graph's caption, saying what a large graph groups and leaves out."""
-    caption = ("The targets' supply graph, left to right: suppliers (dots, with their country) "
-               "supply items (squares), edges coloured by source class; grey edges are the "
-               "inputs of the adversary's own production.")
+    caption = (
+        "The targets' supply graph, left to right: suppliers (dots, with their country) "
+        "supply items (squares), edges coloured by source class; grey edges are the "
+        "inputs of the adversary's own production."
+    )
     view = supply_view(results.routes, ranked_items(results.items))
     if view.grouped:
-        caption += (" The graph is large: each dot stands for an item's suppliers of one source "
-                    "class, with their number and the countries with most capacity")
-        caption += (f", and only the {len(view.items)} of {view.total} items nearest the "
-                    f"targets are drawn (all are in {code('items.csv')} and "
-                    f"{code('routes.csv')})." if len(view.items) < view.total else ".")
+        caption += (
+            " The graph is large: each dot stands for an item's suppliers of one source "
+            "class, with their number and the countries with most capacity"
+        )
+        caption += (
+            f", and only the {len(view.items)} of {view.total} items nearest the "
+            f"targets are drawn (all are in {code('items.csv')} and "
+            f"{code('routes.csv')})."
+            if len(view.items) < view.total
+            else "."
+        )
     return caption
 
 
@@ -502,27 +702,38 @@ def rest_note(total: int, what: str, csv: str) -> list[Block]:
     file that holds them all; nothing when the table is whole."""
     if total <= TABLE_ROWS:
         return []
-    return [Paragraph(f"The first {TABLE_ROWS} of {total} {what} are shown; all are in "
-                      f"{code(csv)}.", "note")]
+    return [
+        Paragraph(
+            f"The first {TABLE_ROWS} of {total} {what} are shown; all are in {code(csv)}.", "note"
+        )
+    ]
 
 
 def provenance_blocks(results: Results) -> list[Block]:
     """Status, gap, timings, input hashes and versions."""
     summary = results.summary
     record = summary["provenance"]
-    timings = ", ".join(f"{phase} {seconds:g} s" for phase, seconds in summary["timings"].items()
-                        if phase != "report")
+    timings = ", ".join(
+        f"{phase} {seconds:g} s"
+        for phase, seconds in summary["timings"].items()
+        if phase != "report"
+    )
     options = ", ".join(f"{name}={value}" for name, value in record["solver_options"].items())
     gap = "—" if summary["mip_gap"] is None else f"{summary['mip_gap']:g}"
     rows = [
         ("Scenario", f"{code(summary['scenario'])}, mode {code(summary['mode'])}"),
         ("Status", f"{code(summary['status'])}, MIP gap {gap}"),
         ("Timings", f"{timings} (report: see {code(SUMMARY_FILE)})"),
-        ("Scenario file",
-         f"{code(record['scenario_file'])}, sha256 {code(record['scenario_sha256'])}"),
+        (
+            "Scenario file",
+            f"{code(record['scenario_file'])}, sha256 {code(record['scenario_sha256'])}",
+        ),
         ("Model file", f"{code(record['model_file'])}, sha256 {code(record['model_sha256'])}"),
-        ("Versions", f"supplychain {text(record['supplychain'])}, Pyomo {text(record['pyomo'])}, "
-                     f"highspy {text(record['highspy'])}"),
+        (
+            "Versions",
+            f"supplychain {text(record['supplychain'])}, Pyomo {text(record['pyomo'])}, "
+            f"highspy {text(record['highspy'])}",
+        ),
         ("MILP backend", code(record.get("milp_backend", "pyomo"))),
         ("Solver options", text(options)),
     ]

@@ -40,7 +40,6 @@ COMPARE_FIGURE = "compare.png"
 FRONTIER_FIGURE = "frontier.png"
 
 
-
 def option_phrase(reference: pd.Series, before: pd.Series | None, option: pd.Series) -> str:
     """What ``option`` removes of the capability ``reference`` leaves, and how it compares
     with the option ``before`` it (None for the second option)."""
@@ -78,15 +77,21 @@ def compare_sentences(options: pd.DataFrame) -> list[str]:
         return ["No option was solved, so there is nothing to compare."]
     rows = [row for _, row in answered.iterrows()]
     reference = rows[0]
-    sentences = [f"{code(reference.option)} leaves the adversary "
-                 f"{percent(reference.capability)} of its capability."]
-    phrases = [option_phrase(reference, rows[position] if position else None, option)
-               for position, option in enumerate(rows[1:])]
+    sentences = [
+        f"{code(reference.option)} leaves the adversary "
+        f"{percent(reference.capability)} of its capability."
+    ]
+    phrases = [
+        option_phrase(reference, rows[position] if position else None, option)
+        for position, option in enumerate(rows[1:])
+    ]
     if phrases:
         sentences.append(f"Of that, {'; '.join(phrases)}.")
     best = min(rows, key=lambda row: (round(row.capability, 9), row.diplomatic, row.economic_usd))
-    sentences.append(f"The lowest capability, {percent(best.capability)}, comes with "
-                     f"{code(best.option)} at {cost_phrase(best)}.")
+    sentences.append(
+        f"The lowest capability, {percent(best.capability)}, comes with "
+        f"{code(best.option)} at {cost_phrase(best)}."
+    )
     unanswered = [code(option) for option in options["option"][options["capability"].isna()]]
     if unanswered:
         sentences.append(f"Not solved: {', '.join(unanswered)}.")
@@ -102,16 +107,33 @@ def compare_blocks(options: pd.DataFrame | None) -> list[Block]:
     """The alignment-options section, when the folder has ``compare.csv``."""
     if options is None:
         return []
-    rows = [(text(row.option), percent(row.capability), number(row.diplomatic),
-             money(row.economic_usd), levers_cell(row.levers))
-            for row in options.itertuples()]
-    columns = [("Option", False), ("Capability", True), ("Diplomatic", True),
-               ("Lost sales", True), ("Levers", False)]
-    return [Heading(2, "Alignment options"),
-            Paragraph(" ".join(compare_sentences(options))),
-            table(columns, rows),
-            Image(COMPARE_FIGURE, "Capability left and diplomatic cost of each compare option "
-                                  "(from `supplychain compare`).")]
+    rows = [
+        (
+            text(row.option),
+            percent(row.capability),
+            number(row.diplomatic),
+            money(row.economic_usd),
+            levers_cell(row.levers),
+        )
+        for row in options.itertuples()
+    ]
+    columns = [
+        ("Option", False),
+        ("Capability", True),
+        ("Diplomatic", True),
+        ("Lost sales", True),
+        ("Levers", False),
+    ]
+    return [
+        Heading(2, "Alignment options"),
+        Paragraph(" ".join(compare_sentences(options))),
+        table(columns, rows),
+        Image(
+            COMPARE_FIGURE,
+            "Capability left and diplomatic cost of each compare option "
+            "(from `supplychain compare`).",
+        ),
+    ]
 
 
 def frontier_sentences(points: pd.DataFrame, on_frontier: list[bool]) -> list[str]:
@@ -120,22 +142,32 @@ def frontier_sentences(points: pd.DataFrame, on_frontier: list[bool]) -> list[st
     if answered.empty:
         return ["No sweep value was solved."]
     first, last = answered.iloc[0], answered.iloc[-1]
-    sentences = [f"From value {code(first.value)} to {code(last.value)} the adversary's "
-                 f"capability goes from {percent(first.capability)} to "
-                 f"{percent(last.capability)}."]
-    steps = [(before.capability - after.capability, before, after)
-             for (_, before), (_, after) in pairwise(answered.iterrows())]
+    sentences = [
+        f"From value {code(first.value)} to {code(last.value)} the adversary's "
+        f"capability goes from {percent(first.capability)} to "
+        f"{percent(last.capability)}."
+    ]
+    steps = [
+        (before.capability - after.capability, before, after)
+        for (_, before), (_, after) in pairwise(answered.iterrows())
+    ]
     drop, before, after = max(steps, key=lambda step: step[0], default=(0.0, first, first))
     if drop > NOISE:
-        sentences.append(f"The largest step is from {code(before.value)} to "
-                         f"{code(after.value)}: {percent(before.capability)} to "
-                         f"{percent(after.capability)}.")
+        sentences.append(
+            f"The largest step is from {code(before.value)} to "
+            f"{code(after.value)}: {percent(before.capability)} to "
+            f"{percent(after.capability)}."
+        )
     lowest = answered.capability.min()
     enough = answered[answered.capability <= lowest + NOISE].iloc[0]
-    sentences.append(f"The lowest capability, {percent(lowest)}, is first reached at value "
-                     f"{code(enough.value)}, at {cost_phrase(enough)}.")
-    sentences.append(f"{sum(on_frontier)} of the {len(answered)} solved points are on the "
-                     "Pareto frontier of capability against cost (diplomatic and lost sales).")
+    sentences.append(
+        f"The lowest capability, {percent(lowest)}, is first reached at value "
+        f"{code(enough.value)}, at {cost_phrase(enough)}."
+    )
+    sentences.append(
+        f"{sum(on_frontier)} of the {len(answered)} solved points are on the "
+        "Pareto frontier of capability against cost (diplomatic and lost sales)."
+    )
     return sentences
 
 
@@ -144,18 +176,41 @@ def frontier_blocks(points: pd.DataFrame | None) -> list[Block]:
     if points is None:
         return []
     answered = points.dropna(subset=["capability"])
-    mask = dict(zip(answered.index,
-                    pareto_mask(list(answered.capability), list(answered.diplomatic),
-                                list(answered.economic_usd)),
-                    strict=True))
-    rows = [(code(row.value), percent(row.capability), number(row.diplomatic),
-             money(row.economic_usd), "yes" if mask.get(row.Index, False) else "",
-             levers_cell(row.levers))
-            for row in points.itertuples()]
-    columns = [("Value", True), ("Capability", True), ("Diplomatic", True), ("Lost sales", True),
-               ("Pareto", False), ("Levers", False)]
-    return [Heading(2, "Sweep"),
-            Paragraph(" ".join(frontier_sentences(points, list(mask.values())))),
-            table(columns, rows),
-            Image(FRONTIER_FIGURE, "Capability against diplomatic cost for every sweep value, "
-                                   "the Pareto frontier marked (from `supplychain sweep`).")]
+    mask = dict(
+        zip(
+            answered.index,
+            pareto_mask(
+                list(answered.capability), list(answered.diplomatic), list(answered.economic_usd)
+            ),
+            strict=True,
+        )
+    )
+    rows = [
+        (
+            code(row.value),
+            percent(row.capability),
+            number(row.diplomatic),
+            money(row.economic_usd),
+            "yes" if mask.get(row.Index, False) else "",
+            levers_cell(row.levers),
+        )
+        for row in points.itertuples()
+    ]
+    columns = [
+        ("Value", True),
+        ("Capability", True),
+        ("Diplomatic", True),
+        ("Lost sales", True),
+        ("Pareto", False),
+        ("Levers", False),
+    ]
+    return [
+        Heading(2, "Sweep"),
+        Paragraph(" ".join(frontier_sentences(points, list(mask.values())))),
+        table(columns, rows),
+        Image(
+            FRONTIER_FIGURE,
+            "Capability against diplomatic cost for every sweep value, "
+            "the Pareto frontier marked (from `supplychain sweep`).",
+        ),
+    ]

@@ -48,8 +48,10 @@ def write_batch_figure(folder: Path, name: str, table: pd.DataFrame, parameter: 
 
 def batch_figures(results: Results, folder: Path) -> dict[str, bytes]:
     """The figures ``compare`` and ``sweep`` drew, for the report to embed."""
-    present = {COMPARE_FIGURE: results.compare is not None,
-               FRONTIER_FIGURE: results.frontier is not None}
+    present = {
+        COMPARE_FIGURE: results.compare is not None,
+        FRONTIER_FIGURE: results.frontier is not None,
+    }
     return {path: (folder / path).read_bytes() for path, shown in present.items() if shown}
 
 
@@ -67,8 +69,10 @@ def write_report(folder: Path) -> list[Path]:
         written.append(path)
     images = {**drawn, **batch_figures(results, folder)}
     title = f"Gap report: {results.summary['scenario']}"
-    for name, content in (("report.md", markdown(blocks)),
-                          ("report.html", html_page(blocks, images, title))):
+    for name, content in (
+        ("report.md", markdown(blocks)),
+        ("report.html", html_page(blocks, images, title)),
+    ):
         path = folder / name
         path.write_text(content, encoding="utf-8")
         written.append(path)

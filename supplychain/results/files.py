@@ -11,14 +11,33 @@ BATCH_FILES = tuple(f"{name}.{ending}" for name in BATCH_TABLES for ending in ("
 """Files ``compare`` and ``sweep`` add to a result folder."""
 PREVIOUS_SUFFIX = ".previous"
 """``<root>/<name>.previous`` keeps the folder a run replaced (a slug has no dot)."""
-SUMMARY_KEYS = ("scenario", "mode", "capability", "baseline_capability", "targets", "levers",
-                "cost", "status", "mip_gap", "timings", "provenance")
+SUMMARY_KEYS = (
+    "scenario",
+    "mode",
+    "capability",
+    "baseline_capability",
+    "targets",
+    "levers",
+    "cost",
+    "status",
+    "mip_gap",
+    "timings",
+    "provenance",
+)
 """Keys every ``summary.json`` holds."""
 TEXT_COLUMNS = {
     "targets": {"target"},
     "levers": {"kind", "country", "category", "pinned", "items_reached"},
-    "routes": {"item", "category", "supplier", "country", "via", "inputs", "levers",
-               "source_class"},
+    "routes": {
+        "item",
+        "category",
+        "supplier",
+        "country",
+        "via",
+        "inputs",
+        "levers",
+        "source_class",
+    },
     "items": {"item", "name", "kind", "category"},
     "backfill": {"item", "country", "via", "supplier", "supplier_name"},
     "closers": {"item", "lever", "with"},

@@ -86,10 +86,14 @@ def read_results(folder: Path) -> Results:
         absent = [key for key in SUMMARY_KEYS if key not in summary]
         if absent:
             raise ValueError(f"no {', '.join(absent)}")
-        tables = {table: read_table(folder / f"{table}.csv", TEXT_COLUMNS[table])
-                  for table in TABLES}
-        batches = {name: read_table(folder / f"{name}.csv", TEXT_COLUMNS[name])
-                   for name in BATCH_TABLES if (folder / f"{name}.csv").is_file()}
+        tables = {
+            table: read_table(folder / f"{table}.csv", TEXT_COLUMNS[table]) for table in TABLES
+        }
+        batches = {
+            name: read_table(folder / f"{name}.csv", TEXT_COLUMNS[name])
+            for name in BATCH_TABLES
+            if (folder / f"{name}.csv").is_file()
+        }
     except (ValueError, TypeError, pd.errors.ParserError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise NotAResultFolder(f"{folder}: not a result folder ({reason})") from error

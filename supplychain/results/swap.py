@@ -53,5 +53,3 @@ def reason(error: OSError) -> str:
     """An operating-system error in a few words, with the file concerned."""
     text = error.strerror or type(error).__name__
     return f"{text} ({error.filename})" if error.filename else text
-
-

@@ -46,11 +46,15 @@ def variants_of(path: Path, kind: Kind) -> list[Variant]:
 def solve_variant(path: Path, kind: Kind, position: int, time_limit: float | None) -> Row:
     """Load the scenario, take its variant number ``position`` and solve it."""
     loaded, seconds = load(path)
-    variant = (compare_variants if kind == "compare" else sweep_variants)(loaded.scenario)[
-        position
-    ]
-    run = solve_scenario(loaded, variant.scenario, variant.plurilateral, time_limit, seconds,
-                         aligners=variant.aligners)
+    variant = (compare_variants if kind == "compare" else sweep_variants)(loaded.scenario)[position]
+    run = solve_scenario(
+        loaded,
+        variant.scenario,
+        variant.plurilateral,
+        time_limit,
+        seconds,
+        aligners=variant.aligners,
+    )
     outcome = run.outcome
     return Row(
         label=variant.label,
@@ -64,16 +68,15 @@ def solve_variant(path: Path, kind: Kind, position: int, time_limit: float | Non
 
 def default_jobs() -> int:
     """Worker processes by default: the cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     )
 
 
 def solve_all(path: Path, kind: Kind, jobs: int, time_limit: float | None = None) -> list[Row]:
     """Solve every variant, ``jobs`` at a time, showing progress on standard error."""
     count = len(variants_of(path, kind))
-    bar = tqdm(total=count, desc=kind, unit="solve", file=sys.stderr, leave=False,
-               disable=None)
+    bar = tqdm(total=count, desc=kind, unit="solve", file=sys.stderr, leave=False, disable=None)
     try:
         if jobs <= 1 or count <= 1:
             rows = []
@@ -82,8 +85,10 @@ def solve_all(path: Path, kind: Kind, jobs: int, time_limit: float | None = None
                 bar.update()
             return rows
         with ProcessPoolExecutor(max_workers=min(jobs, count)) as pool:
-            futures = [pool.submit(solve_variant, path, kind, position, time_limit)
-                       for position in range(count)]
+            futures = [
+                pool.submit(solve_variant, path, kind, position, time_limit)
+                for position in range(count)
+            ]
             for future in futures:
                 future.add_done_callback(lambda _: bar.update())
             return [future.result() for future in futures]

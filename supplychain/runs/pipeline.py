@@ -67,8 +67,10 @@ def solve_scenario(
     instance_seconds = time.perf_counter() - started
     limit = time_limit if time_limit is not None else scenario.solver.time_limit
     if progress is not None:
-        progress(f"  {len(instance.levers)} candidate levers, {len(instance.routes)} routes, "
-                 f"{len(instance.items)} items")
+        progress(
+            f"  {len(instance.levers)} candidate levers, {len(instance.routes)} routes, "
+            f"{len(instance.items)} items"
+        )
     outcome = solve(instance, follower, limit, scenario.solver.mip_gap, progress)
     timings = {
         "load": load_seconds,

@@ -37,8 +37,9 @@ def option_partners(scenario: Scenario, option: CompareOption) -> list[str]:
 def compare_variant(scenario: Scenario, option: CompareOption) -> Variant:
     """The scenario as a compare option poses it. Partners outside the option keep their
     prices (an FDPR on them still costs their ``fdpr_cost``); they only may not align."""
-    levers = scenario.levers.model_copy(update={"fdpr": scenario.levers.fdpr if option.fdpr
-                                                else "none"})
+    levers = scenario.levers.model_copy(
+        update={"fdpr": scenario.levers.fdpr if option.fdpr else "none"}
+    )
     return Variant(
         option.name,
         scenario.model_copy(update={"levers": levers}),
@@ -67,7 +68,6 @@ def sweep_variants(scenario: Scenario) -> list[Variant]:
         elif parameter == "de_minimis":
             update = {"de_minimis": value}
         else:
-            update = {"objective": scenario.objective.model_copy(
-                update={"max_capability": value})}
+            update = {"objective": scenario.objective.model_copy(update={"max_capability": value})}
         variants.append(Variant(f"{value:g}", scenario.model_copy(update=update)))
     return variants

@@ -54,13 +54,18 @@ def pin_problems(instance: Instance, scenario: Scenario, document: Document) -> 
         path = paths.get(lever, ("fixed", "on"))
         for other in sorted(needed & instance.pinned_off):
             where = "pinned off" if other in paths else "not available in this option"
-            problems.append(document.problem(
-                path, f"{lever.label} needs {other.label}, which is {where}"))
+            problems.append(
+                document.problem(path, f"{lever.label} needs {other.label}, which is {where}")
+            )
         if instance.mode == "evaluate":
             for other in sorted(needed - instance.pinned_on - instance.pinned_off):
-                problems.append(document.problem(
-                    path, f"{lever.label} needs {other.label}, which evaluate mode leaves off "
-                          "(pin it on too)"))
+                problems.append(
+                    document.problem(
+                        path,
+                        f"{lever.label} needs {other.label}, which evaluate mode leaves off "
+                        "(pin it on too)",
+                    )
+                )
     return problems
 
 
@@ -70,15 +75,21 @@ def budget_problems(instance: Instance, document: Document, forced: set[Lever]) 
     pins = f"the pinned levers {labels(forced)}" if forced else "no lever at all"
     problems = []
     if instance.budget_diplomatic is not None and diplomatic > instance.budget_diplomatic + 1e-9:
-        problems.append(document.problem(
-            ("budget", "diplomatic"),
-            f"{pins} cost {diplomatic:g} diplomatic units, more than the budget of "
-            f"{instance.budget_diplomatic:g}"))
+        problems.append(
+            document.problem(
+                ("budget", "diplomatic"),
+                f"{pins} cost {diplomatic:g} diplomatic units, more than the budget of "
+                f"{instance.budget_diplomatic:g}",
+            )
+        )
     if instance.budget_economic is not None and economic > instance.budget_economic * (1 + 1e-9):
-        problems.append(document.problem(
-            ("budget", "economic_usd"),
-            f"{pins} cost {economic:.4g} USD of lost sales, more than the budget of "
-            f"{instance.budget_economic:.4g}"))
+        problems.append(
+            document.problem(
+                ("budget", "economic_usd"),
+                f"{pins} cost {economic:.4g} USD of lost sales, more than the budget of "
+                f"{instance.budget_economic:.4g}",
+            )
+        )
     return problems
 
 
@@ -91,15 +102,16 @@ def capability_problems(instance: Instance, document: Document) -> list[Problem]
     least = solve(relaxed, FollowerLP(relaxed)).capability
     if least is None or least <= instance.max_capability:
         return []
-    return [document.problem(
-        ("objective", "max_capability"),
-        f"no policy within the pins and budgets brings capability down to "
-        f"{instance.max_capability:g}; the least it can reach is {least:.4g}")]
+    return [
+        document.problem(
+            ("objective", "max_capability"),
+            f"no policy within the pins and budgets brings capability down to "
+            f"{instance.max_capability:g}; the least it can reach is {least:.4g}",
+        )
+    ]
 
 
-def explain_infeasible(
-    instance: Instance, scenario: Scenario, document: Document
-) -> list[Problem]:
+def explain_infeasible(instance: Instance, scenario: Scenario, document: Document) -> list[Problem]:
     """Why ``instance`` (built from ``scenario``, read from ``document``) has no policy, one
     located problem per cause (see the module docstring)."""
     forced = closure(instance, set(instance.pinned_on))
@@ -110,5 +122,8 @@ def explain_infeasible(
     )
     if problems:
         return problems
-    return [document.problem(
-        ("fixed",), "no lever set satisfies the pins, the policy rules and the budgets")]
+    return [
+        document.problem(
+            ("fixed",), "no lever set satisfies the pins, the policy rules and the budgets"
+        )
+    ]

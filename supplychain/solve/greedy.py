@@ -2,8 +2,9 @@
 
 Starting from the pinned levers, the greedy repeatedly adds the *bundle* with the best ratio of
 capability removed to cost, where the bundle of a lever l is l with every lever it needs
-(:meth:`supplychain.model.instance.Instance.with_requirements`: an FDPR or restriction brings its control, a
-plurilateral member's alignment comes with the control), less what is already chosen:
+(:meth:`supplychain.model.instance.Instance.with_requirements`: an FDPR or restriction brings
+its control, a plurilateral member's alignment comes with the control), less what is already
+chosen:
 
 .. math::
 
@@ -56,8 +57,9 @@ class GreedyResult:
 def greedy(instance: Instance, follower: FollowerLP | None = None) -> GreedyResult:
     """Choose levers greedily by capability removed per unit of cost (module docstring)."""
     follower = follower or FollowerLP(instance)
-    chosen = sorted({needed for lever in instance.pinned_on
-                     for needed in instance.with_requirements(lever)})
+    chosen = sorted(
+        {needed for lever in instance.pinned_on for needed in instance.with_requirements(lever)}
+    )
     capability = follower.evaluate(chosen).capability
     evaluations = 1
     if instance.mode == "evaluate" or not instance.is_feasible(chosen):

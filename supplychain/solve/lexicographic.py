@@ -62,8 +62,8 @@ DECIMAL_SCALE = 1_000_000
 """Diplomatic costs are compared as whole multiples of 10⁻⁶ (see :func:`objective_step`)."""
 
 BACKENDS = ("highs", "pyomo")
-"""How the MILP reaches HiGHS (:mod:`supplychain.model.stages`): ``highs`` builds its arrays directly
-and starts each stage from the previous solution; ``pyomo`` is the Pyomo model of
+"""How the MILP reaches HiGHS (:mod:`supplychain.model.stages`): ``highs`` builds its arrays
+directly and starts each stage from the previous solution; ``pyomo`` is the Pyomo model of
 :mod:`supplychain.model.pyomo_model`. Both give the same optimum; ``highs`` is the faster."""
 
 
@@ -107,14 +107,22 @@ def solve(
     leader = build_leader(instance, backend)
     build_seconds = time.perf_counter() - started
     if instance.minimize == "capability":
-        stages = [("capability", CAPABILITY_TOLERANCE), ("diplomatic", COST_TOLERANCE),
-                  ("economic", COST_TOLERANCE), ("lever_count", None)]
+        stages = [
+            ("capability", CAPABILITY_TOLERANCE),
+            ("diplomatic", COST_TOLERANCE),
+            ("economic", COST_TOLERANCE),
+            ("lever_count", None),
+        ]
     else:
         if instance.max_capability is None:
             raise InternalError("objective 'cost' without max_capability passed validation")
         leader.hold("capability", instance.max_capability)
-        stages = [("diplomatic", COST_TOLERANCE), ("economic", COST_TOLERANCE),
-                  ("capability", CAPABILITY_TOLERANCE), ("lever_count", None)]
+        stages = [
+            ("diplomatic", COST_TOLERANCE),
+            ("economic", COST_TOLERANCE),
+            ("capability", CAPABILITY_TOLERANCE),
+            ("lever_count", None),
+        ]
     solve_started = time.perf_counter()
     status, bound, gap, first_value = Status.OPTIMAL, None, None, None
     for number, (name, tolerance) in enumerate(stages):
@@ -124,11 +132,14 @@ def solve(
             remaining = max(time_limit - (time.perf_counter() - solve_started), 0.01)
         stage_started = time.perf_counter()
         step = objective_step(name, instance)
-        result = _run(leader, remaining, mip_gap, SOLVER_OPTIONS["mip_abs_gap"]
-                      if step is None else step / 2)
+        result = _run(
+            leader, remaining, mip_gap, SOLVER_OPTIONS["mip_abs_gap"] if step is None else step / 2
+        )
         if progress is not None:
-            progress(f"  stage {number + 1}/{len(stages)} least {name.replace('_', ' ')}: "
-                     f"{result.status} in {time.perf_counter() - stage_started:.2f} s")
+            progress(
+                f"  stage {number + 1}/{len(stages)} least {name.replace('_', ' ')}: "
+                f"{result.status} in {time.perf_counter() - stage_started:.2f} s"
+            )
         if number == 0:
             bound = None if result.status == Status.INFEASIBLE else _bound(result.bound, step)
             if result.status == Status.INFEASIBLE or result.incumbent is None:
@@ -147,8 +158,18 @@ def solve(
             leader.hold(name, value + tolerance * max(1.0, abs(value)))
     chosen = tuple(leader.chosen())
     solve_seconds = time.perf_counter() - solve_started
-    return _checked(instance, follower, leader, chosen, status, bound, gap, first_value,
-                    (build_seconds, solve_seconds), backend)
+    return _checked(
+        instance,
+        follower,
+        leader,
+        chosen,
+        status,
+        bound,
+        gap,
+        first_value,
+        (build_seconds, solve_seconds),
+        backend,
+    )
 
 
 def build_leader(instance: Instance, backend: str = "highs") -> Leader:
@@ -205,9 +226,7 @@ def objective_step(objective: str, instance: Instance) -> float | None:
     return step / DECIMAL_SCALE if step else None
 
 
-def _run(
-    leader: Leader, time_limit: float | None, mip_gap: float, abs_gap: float
-) -> StageResult:
+def _run(leader: Leader, time_limit: float | None, mip_gap: float, abs_gap: float) -> StageResult:
     with noted_interrupts() as interrupted:
         result = leader.run(time_limit, mip_gap, abs_gap)
     if interrupted:
@@ -259,8 +278,9 @@ def _gap(incumbent: float, bound: float) -> float:
 def _no_answer(
     status: Status, bound: float | None, build: float, started: float, backend: str
 ) -> Outcome:
-    return Outcome(status, (), None, bound, None, 0.0, 0.0, None, build,
-                   time.perf_counter() - started, backend)
+    return Outcome(
+        status, (), None, bound, None, 0.0, 0.0, None, build, time.perf_counter() - started, backend
+    )
 
 
 def _checked(
@@ -298,5 +318,15 @@ def _checked(
         labels = [lever.label for lever in chosen]
         raise InternalError(f"chosen levers break a policy rule: {labels}")
     diplomatic, economic = instance.cost(chosen)
-    return Outcome(status, chosen, response.capability, bound, gap, diplomatic, economic,
-                   response, *seconds, backend)
+    return Outcome(
+        status,
+        chosen,
+        response.capability,
+        bound,
+        gap,
+        diplomatic,
+        economic,
+        response,
+        *seconds,
+        backend,
+    )
