@@ -209,6 +209,25 @@ def command_validate(arguments: argparse.Namespace) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def command_new(arguments: argparse.Namespace) -> int:
+    """Start a project folder from the example world and scenario (package data)."""
+    from supplychain.examples import copy_example
+
+    target = Path(arguments.directory)
+    try:
+        written = copy_example(target)
+    except FileExistsError as error:
+        progress(f"error: {error}: already exists; nothing was written")
+        return EXIT_INPUT
+    except OSError as error:
+        progress(f"error: cannot write into {target}: {error.strerror or error}")
+        return EXIT_FAILURE
+    for path in written:
+        print(f"wrote {path}")
+    print(f"next: supplychain run {written[-1]}")
+    return EXIT_OK
+
+
 def command_import_eto(arguments: argparse.Namespace) -> int:
     """Build a world model from the ETO supply-chain CSVs (rules: ``docs/eto_import.md``)."""
     from supplychain.importers.eto import import_to_file
@@ -287,6 +306,12 @@ def parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check world models and scenarios")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(handler=command_validate)
+
+    new = commands.add_parser(
+        "new", help="start a project folder from the example world model and scenario"
+    )
+    new.add_argument("directory", metavar="DIR", help="folder to write models/ and scenarios/ into")
+    new.set_defaults(handler=command_new)
 
     import_eto = commands.add_parser(
         "import-eto", help="build a world model from the ETO supply-chain CSVs"

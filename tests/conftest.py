@@ -8,18 +8,21 @@ from pathlib import Path
 import pytest
 import yaml
 
+from supplychain.examples import SCENARIO, WORLD, example_folder
 from supplychain.runs.pipeline import Run, load, solve_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
-EXAMPLE = ROOT / "scenarios" / "example.yaml"
+EXAMPLE = example_folder() / SCENARIO
+"""The example scenario, read from the package data (as ``supplychain new`` copies it)."""
+EXAMPLE_WORLD = example_folder() / WORLD
 
 
 def example_variant(folder: Path, **changes: object) -> Path:
     """A copy of the example scenario with top-level keys changed, written to
     ``folder/<name>.yaml`` in the example's key order (its model path made absolute)."""
     scenario = yaml.safe_load(EXAMPLE.read_text())
-    scenario.update(changes, model=str(ROOT / "models" / "example.yaml"))
+    scenario.update(changes, model=str(EXAMPLE_WORLD))
     path = folder / f"{scenario['name']}.yaml"
     path.write_text(yaml.safe_dump(scenario, sort_keys=False))
     return path

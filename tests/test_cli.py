@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import example_variant
+from conftest import EXAMPLE, EXAMPLE_WORLD, example_variant
 
 from supplychain.cli import main
 from supplychain.testing import Size, random_scenario, random_world
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "scenarios" / "example.yaml"
 
 
 def supplychain(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -41,7 +40,7 @@ def test_json_output_is_clean_json_in_a_fresh_process(tmp_path: Path) -> None:
 def test_invalid_input_gives_one_line_per_problem_and_no_traceback(tmp_path: Path) -> None:
     world = tmp_path / "world.yaml"
     world.write_text(
-        (ROOT / "models" / "example.yaml")
+        (EXAMPLE_WORLD)
         .read_text()
         .replace("supplier: nikon", "supplier: nikn")
         .replace("capacity: 0.2,", "capacity: -0.2,")

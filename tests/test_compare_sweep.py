@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from bruteforce import enumerate_optimum
+from conftest import EXAMPLE
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,6 @@ from supplychain.solve.lexicographic import solve
 from supplychain.testing import Size, random_scenario, random_world
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "scenarios" / "example.yaml"
 
 
 def synthetic(seed: int, partners: int = 3) -> tuple[World, dict[str, Any]]:

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE, EXAMPLE_WORLD
 
 from supplychain.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "scenarios" / "example.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,7 @@ def test_bad_input_exits_2_and_writes_nothing(
     scenario = tmp_path / "broken.yaml"
     scenario.write_text(
         EXAMPLE.read_text()
-        .replace("model: ../models/example.yaml", f"model: {ROOT / 'models' / 'example.yaml'}")
+        .replace("model: ../models/example.yaml", f"model: {EXAMPLE_WORLD}")
         .replace("  NLD: {align_cost: 3", "  NDL: {align_cost: 3")
     )
     out = tmp_path / "out"
@@ -125,8 +125,8 @@ def test_bad_input_exits_2_and_writes_nothing(
 
 
 def test_validate_accepts_the_shipped_example(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(ROOT / "models" / "example.yaml"), str(EXAMPLE)]) == 0
+    assert main(["validate", str(EXAMPLE_WORLD), str(EXAMPLE)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"{ROOT / 'models' / 'example.yaml'}: valid world model",
+        f"{EXAMPLE_WORLD}: valid world model",
         f"{EXAMPLE}: valid scenario",
     ]

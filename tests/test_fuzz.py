@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import EXAMPLE, EXAMPLE_WORLD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -83,8 +84,8 @@ solver: {time_limit: 10, mip_gap: 0.01}
 
 SEEDS = {
     "example": (
-        parse_document((ROOT / "models" / "example.yaml").read_text(), "example").data,
-        parse_document((ROOT / "scenarios" / "example.yaml").read_text(), "example").data,
+        parse_document((EXAMPLE_WORLD).read_text(), "example").data,
+        parse_document((EXAMPLE).read_text(), "example").data,
     ),
     "small": (
         parse_document(SMALL_WORLD, "small").data,

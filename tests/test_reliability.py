@@ -12,14 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import example_variant
+from conftest import EXAMPLE, example_variant
 
 from supplychain.cli import main, verdict, write_results
 from supplychain.report.write import write_report
 from supplychain.runs.pipeline import load, solve_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "scenarios" / "example.yaml"
 
 
 def line_of(path: Path, text: str) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import example_variant
+from conftest import EXAMPLE, example_variant
 from matplotlib.image import imread
 
 import supplychain.runs.pipeline
@@ -21,7 +21,6 @@ from supplychain.report.write import write_report
 from supplychain.runs.pipeline import Run
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "scenarios" / "example.yaml"
 FIGURES = ("waterfall", "gap_heatmap", "backfill_by_country", "supply_graph")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EMBEDDED_PNG = '<img src="data:image/png;base64,'

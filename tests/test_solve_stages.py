@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE
 
 from supplychain.model.follower import FollowerLP
 from supplychain.runs.pipeline import load, solve_scenario
@@ -79,7 +80,7 @@ def test_both_backends_agree_on_shipped_scenarios(name: str) -> None:
 
 
 def test_an_unknown_backend_is_refused() -> None:
-    loaded, _ = load(ROOT / "scenarios" / "example.yaml")
+    loaded, _ = load(EXAMPLE)
     instance = solve_scenario(loaded).instance
     with pytest.raises(ValueError, match="unknown MILP backend 'cplex'"):
         solve(instance, FollowerLP(instance), backend="cplex")
@@ -89,7 +90,7 @@ def test_an_unknown_backend_is_refused() -> None:
 def test_a_stage_without_a_solution_keeps_the_previous_one_loaded(backend: str) -> None:
     """A tie-break stage stopped before it has a solution (here: made infeasible) leaves the
     earlier stage's levers and capability loaded, so a time-limited run still reports them."""
-    loaded, _ = load(ROOT / "scenarios" / "example.yaml")
+    loaded, _ = load(EXAMPLE)
     instance = solve_scenario(loaded).instance
     leader = build_leader(instance, backend)
     leader.minimize("capability")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE
 
 from supplychain.errors import InputError
 from supplychain.inputs.graph import topological_items
@@ -125,7 +126,7 @@ def test_the_bases_are_valid(inputs: Path) -> None:
 
 
 def test_shipped_example_loads_with_defaults_applied() -> None:
-    loaded = load_scenario(ROOT / "scenarios" / "example.yaml")
+    loaded = load_scenario(EXAMPLE)
     scenario = loaded.scenario
     assert isinstance(loaded, LoadedScenario)
     assert (scenario.controller, scenario.adversary) == ("USA", "CHN")

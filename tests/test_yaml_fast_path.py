@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import EXAMPLE_WORLD
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -406,7 +407,7 @@ def test_the_collector_is_paused_while_loading_and_resumed_after() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
-    load_world(ROOT / "models" / "example.yaml")
+    load_world(EXAMPLE_WORLD)
     assert gc.isenabled()
 
 
