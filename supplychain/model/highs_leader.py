@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import highspy
 import numpy as np
@@ -78,16 +80,24 @@ class _Rows:
 
 @dataclass
 class _Columns:
-    """Columns collected with their bounds; :meth:`block` returns the first index."""
+    """Columns collected with their bounds and names; :meth:`block` returns the first index."""
 
     lower: list[float] = field(default_factory=list)
     upper: list[float] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    """``symbol(index)`` per column, as the Pyomo model names it (for LP files only)."""
 
-    def block(self, lower: list[float], upper: list[float]) -> int:
+    def block(self, symbol: str, keys: list[str], lower: list[float], upper: list[float]) -> int:
         first = len(self.lower)
         self.lower.extend(lower)
         self.upper.extend(upper)
+        self.names.extend(f"{symbol}({key.replace(':', '_')})" for key in keys)
         return first
+
+
+def _keys(block: Sequence[object]) -> list[str]:
+    """Positions ``0 … n−1`` of a block's members, as column-name keys."""
+    return [str(position) for position in range(len(block))]
 
 
 class HighsLeader:
@@ -106,15 +116,26 @@ class HighsLeader:
         ]
         coverable = sorted({g for g, _, _ in covers})
         columns = _Columns()
-        self.z = columns.block(*_lever_bounds(instance, lever_index))
-        u = columns.block([0.0] * len(instance.items), [bound[j] for j in instance.items])
-        pi = columns.block([0.0] * len(classes), [bound[group.item] for group in classes])
+        self.z = columns.block(
+            "z", [lever.label for lever in instance.levers], *_lever_bounds(instance, lever_index)
+        )
+        items = list(instance.items)
+        u = columns.block("u", items, [0.0] * len(items), [bound[j] for j in items])
+        pi = columns.block(
+            "pi", _keys(classes), [0.0] * len(classes), [bound[group.item] for group in classes]
+        )
         delta = columns.block(
-            [0.0] * len(instance.targets), [target.value for target in instance.targets]
+            "delta",
+            [target.item for target in instance.targets],
+            [0.0] * len(instance.targets),
+            [target.value for target in instance.targets],
         )
         big_m = [bound[classes[g].item] for g, _, _ in covers]
-        w = columns.block([0.0] * len(covers), big_m)
-        covered = columns.block([0.0] * len(coverable), [1.0] * len(coverable))
+        w = columns.block("w", _keys(covers), [0.0] * len(covers), big_m)
+        covered = columns.block(
+            "covered", [str(g) for g in coverable], [0.0] * len(coverable), [1.0] * len(coverable)
+        )
+        self.column_names = columns.names
         covered_of = {g: covered + position for position, g in enumerate(coverable)}
         item_column = {item: u + j for j, item in enumerate(instance.items)}
 
@@ -265,6 +286,13 @@ class HighsLeader:
             return []
         return [lever for i, lever in enumerate(self.levers) if self.values[self.z + i] > 0.5]
 
+    def write_lp(self, path: Path) -> None:
+        """Write the HiGHS model as an LP file: columns named as in the Pyomo model (a
+        lever's ``:`` written ``_``), rows by position."""
+        for column, name in enumerate(self.column_names):
+            self.highs.passColName(column, name)
+        self.highs.writeModel(str(path))
+
     def capability(self) -> float:
         """The capability objective at the last incumbent."""
         if self.values is None:
@@ -341,7 +369,7 @@ def _run_interruptibly(highs: highspy.Highs) -> None:
         while not highs.wait(0.1)[0]:
             pass
     except KeyboardInterrupt:
-        highs.cancelSolve()
+        highs.cancelSolve()  # type: ignore[no-untyped-call]  # unannotated in highspy
         while not highs.wait(0.1)[0]:
             pass
         raise

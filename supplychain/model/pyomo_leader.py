@@ -9,6 +9,8 @@ HiGHS anew through ``pyomo.contrib.solver`` (persistent highspy interface).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import TerminationCondition
@@ -62,6 +64,10 @@ class PyomoLeader:
 
     def capability(self) -> float:
         return float(pyo.value(self.leader.model.capability))
+
+    def write_lp(self, path: Path) -> None:
+        """Write the Pyomo model as an LP file, with the model's own component names."""
+        self.leader.model.write(str(path), io_options={"symbolic_solver_labels": True})
 
 
 def _status(condition: TerminationCondition) -> Status:

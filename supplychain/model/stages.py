@@ -11,6 +11,7 @@ objective, solves, and holds the optimum as a row for the stages after it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from supplychain.model.instance import Lever
@@ -51,3 +52,6 @@ class Leader(Protocol):
 
     def capability(self) -> float:
         """The MILP's capability expression at the loaded incumbent."""
+
+    def write_lp(self, path: Path) -> None:
+        """Write the model as it stands (objective and holds included) as an LP file."""
