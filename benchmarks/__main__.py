@@ -13,10 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.document import write_results
-from benchmarks.measure import curated, scaling, versus_enumeration, versus_greedy, versus_pyomo
+from benchmarks.measure import (
+    curated,
+    scaling,
+    startup,
+    versus_enumeration,
+    versus_greedy,
+    versus_pyomo,
+)
 from benchmarks.worlds import ENUMERATION_LEVERS
 
-PARTS = ("enumeration", "greedy", "backends", "scaling", "curated")
+PARTS = ("startup", "enumeration", "greedy", "backends", "scaling", "curated")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = json.loads(stored.read_text()) if stored.exists() else {}
     quick = arguments.quick
     measurements: dict[str, Callable[[], Any]] = {
+        "startup": lambda: startup(3 if quick else 11),
         "enumeration": lambda: versus_enumeration(
             runs, ENUMERATION_LEVERS[:1] if quick else ENUMERATION_LEVERS
         ),

@@ -277,6 +277,30 @@ def versus_pyomo(runs: dict[str, int]) -> list[Row]:
     return rows
 
 
+STARTUP_COMMANDS = {
+    "version": ["--version"],
+    "help": ["--help"],
+    "validate": ["validate", "scenarios/example.yaml"],
+}
+"""The commands a planner expects to answer at once: ``supplychain`` followed by these."""
+
+
+def startup(runs: int) -> Row:
+    """Median wall seconds of each of :data:`STARTUP_COMMANDS` as a whole process (interpreter
+    start and imports included), after one unmeasured run to warm the file cache."""
+    executable = str(Path(sys.executable).with_name("supplychain"))
+    row: Row = {"runs": runs}
+    for name, arguments in STARTUP_COMMANDS.items():
+        command = [executable, *arguments]
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+        walls = [
+            timed(subprocess.run, command, cwd=ROOT, capture_output=True, check=True)[0]
+            for _ in range(runs)
+        ]
+        row[name] = statistics.median(walls)
+    return row
+
+
 def curated(runs: int) -> Row:
     """The curated scenario through :mod:`benchmarks.phases`, with ``command_wall``: the
     median wall time of the whole ``supplychain run`` command (interpreter start included)."""
