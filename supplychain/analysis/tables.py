@@ -278,7 +278,7 @@ class Capabilities:
             minlength=count,
             weights=self._input_quantity * flows[self._input_route],
         )
-        slack = np.maximum(0.0, made - consumed)
+        slack: np.ndarray = np.maximum(0.0, made - consumed)
         slack[self._targets] = 0.0
         return slack
 

@@ -224,7 +224,7 @@ class _Table:
 
     def rows(self) -> Iterable[tuple[int, dict[str, str]]]:
         for row, record in enumerate(self.frame.to_dict("records")):
-            yield row, {key: str(value).strip() for key, value in record.items()}
+            yield row, {str(key): str(value).strip() for key, value in record.items()}
 
 
 @dataclass(frozen=True)

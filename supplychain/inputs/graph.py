@@ -12,9 +12,9 @@ import networkx as nx
 from supplychain.inputs.schema import World
 
 
-def input_dag(world: World) -> nx.DiGraph:
+def input_dag(world: World) -> nx.DiGraph[str]:
     """Items as nodes, an edge ``input → output`` for each route input (route indices attached)."""
-    dag = nx.DiGraph()
+    dag: nx.DiGraph[str] = nx.DiGraph()
     dag.add_nodes_from(sorted(world.items))
     for index, route in enumerate(world.routes):
         for input_id in sorted(route.inputs):

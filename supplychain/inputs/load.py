@@ -270,8 +270,12 @@ class _Renumbered(Document):
     def problem(self, path: FieldPath, message: str) -> Problem:
         for list_path, indices in self.kept.items():
             depth = len(list_path)
-            if path[:depth] == list_path and len(path) > depth and isinstance(path[depth], int):
-                path = (*list_path, indices[path[depth]], *path[depth + 1 :])
+            if (
+                path[:depth] == list_path
+                and len(path) > depth
+                and isinstance(index := path[depth], int)
+            ):
+                path = (*list_path, indices[index], *path[depth + 1 :])
         return super().problem(path, message)
 
 
@@ -380,9 +384,10 @@ def _options(annotation: Any) -> list[Any]:
 def _collection(annotation: Any) -> type | None:
     """``dict`` or ``list`` when the annotation is (or may be) one, else None."""
     for option in _options(annotation):
-        origin = typing.get_origin(option)
-        if origin in (dict, list):
-            return origin
+        origin: object = typing.get_origin(option)
+        for collection in (dict, list):
+            if origin is collection:
+                return collection
     return None
 
 

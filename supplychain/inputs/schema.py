@@ -217,17 +217,17 @@ class Pin(Strict):
 
     @property
     def country(self) -> str | None:
-        value = getattr(self, self.kind)
+        value: str | list[str] | None = getattr(self, self.kind)
         if self.kind == "control":
             return None
         return value[0] if isinstance(value, list) else value
 
     @property
     def category(self) -> str | None:
-        value = getattr(self, self.kind)
-        if self.kind == "control":
-            return value
-        return value[1] if isinstance(value, list) else None
+        value: str | list[str] | None = getattr(self, self.kind)
+        if isinstance(value, list):
+            return value[1]
+        return value if self.kind == "control" else None
 
 
 class Fixed(Strict):

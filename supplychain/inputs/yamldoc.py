@@ -24,7 +24,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -70,7 +70,8 @@ class _NumberLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.depth == _MAX_DEPTH:
-            raise _TooDeep(self.peek_event().start_mark.line + 1)
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+            raise _TooDeep(event.start_mark.line + 1)
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -100,8 +101,9 @@ class _LibyamlLoader(_COMPILED_SAFE_LOADER):  # type: ignore[misc, valid-type]
     def resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
         """The tag PyYAML gives the node; that of a plain scalar depends on its text alone
         (there are no path resolvers), so it is looked up once per distinct text."""
-        if kind is not yaml.ScalarNode or not implicit[0]:
-            return super().resolve(kind, value, implicit)
+        if kind is not yaml.ScalarNode or not implicit[0] or value is None:
+            resolved: str = super().resolve(kind, value, implicit)
+            return resolved
         tag = self.plain_tags.get(value)
         if tag is None:
             tag = self.plain_tags[value] = super().resolve(kind, value, implicit)
@@ -339,8 +341,10 @@ def _plain_empty_or_question(node: yaml.Node) -> bool:
 def _children(node: yaml.CollectionNode) -> Iterable[yaml.Node]:
     """The nodes written directly inside ``node``, in document order (keys before values)."""
     if isinstance(node, yaml.MappingNode):
-        return itertools.chain.from_iterable(node.value)
-    return node.value
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        return itertools.chain.from_iterable(pairs)
+    children: list[yaml.Node] = node.value
+    return children
 
 
 class _TooDeep(Exception):
@@ -395,7 +399,7 @@ class _Walk:
         if isinstance(node, yaml.MappingNode):
             result: Any = self.mapping(node, path)
         else:
-            result = self.sequence(node, path)
+            result = self.sequence(cast(yaml.SequenceNode, node), path)
         self.open.discard(id(node))
         return result
 

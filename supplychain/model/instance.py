@@ -195,7 +195,8 @@ class Instance:
 
     def availability(self, chosen: Iterable[Lever]) -> list[float]:
         """Per route, the fraction of capacity the adversary can still reach."""
-        return self.availability_array(chosen).tolist()
+        available: list[float] = self.availability_array(chosen).tolist()
+        return available
 
     def covering_levers(self, chosen: Iterable[Lever]) -> dict[int, list[Lever]]:
         """Per covered route, the chosen levers that reach it."""
@@ -388,10 +389,10 @@ def _base_levers(
             catalogue.add(Lever("align", country, category), covers, partner.align_cost)
     direct_by_category_and_country = _grouped(direct, lambda r: (r.category, r.country))
     for country in sorted(set(world.countries) - {controller, scenario.adversary}):
-        partner = scenario.partners.get(country)
+        fdpr_partner = scenario.partners.get(country)
         fdpr_cost = (
-            partner.fdpr_cost
-            if partner is not None and partner.fdpr_cost is not None
+            fdpr_partner.fdpr_cost
+            if fdpr_partner is not None and fdpr_partner.fdpr_cost is not None
             else scenario.costs.fdpr_default
         )
         for category in _allowed(scenario.levers.fdpr, all_categories):

@@ -20,7 +20,7 @@ def quiet_highs() -> highspy.Highs:
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), 1)
-            highs = highspy.Highs()
+            highs = highspy.Highs()  # type: ignore[no-untyped-call]  # unannotated in highspy
             highs.setOptionValue("output_flag", False)
     finally:
         os.dup2(saved, 1)

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 from matplotlib import rc_context
 from matplotlib.axes import Axes
@@ -368,7 +369,7 @@ def gap_heatmap(items: pd.DataFrame) -> Figure:
     )
     figure, axes = new_figure(HEATMAP_COLUMN * len(columns), HEATMAP_ROW * len(rows), margins)
     image = axes.imshow(values, cmap="cividis", vmin=0, vmax=1, aspect="auto")
-    for (row, column), value in pd.DataFrame(values).stack().items():
+    for (row, column), value in np.ndenumerate(values):
         if value > 0:
             axes.text(
                 column,
@@ -582,9 +583,10 @@ def nearest_targets(routes: pd.DataFrame, items: pd.DataFrame) -> list[str]:
     rank = {item: position for position, item in enumerate(on_path)}
     inputs: dict[str, set[str]] = {}
     for route in routes.itertuples():
-        if route.domestic and route.item in rank:
-            inputs.setdefault(route.item, set()).update(
-                item for item in parse_inputs(route.inputs) if item in rank
+        made = str(route.item)
+        if route.domestic and made in rank:
+            inputs.setdefault(made, set()).update(
+                item for item in parse_inputs(str(route.inputs)) if item in rank
             )
     targets = items.loc[items["target"].astype(bool), "item"]
     layer = sorted(targets, key=rank.__getitem__)
@@ -624,7 +626,9 @@ def supply_view(routes: pd.DataFrame, items: pd.DataFrame) -> SupplyView:
     return SupplyView(tuple(drawn), len(order), grouped=True)
 
 
-def supply_network(routes: pd.DataFrame, items: pd.DataFrame, view: SupplyView) -> nx.MultiDiGraph:
+def supply_network(
+    routes: pd.DataFrame, items: pd.DataFrame, view: SupplyView
+) -> nx.MultiDiGraph[Node]:
     """The items of ``view`` and their suppliers as a graph.
 
     Edges ``supplier → item`` for every supplier route (attribute ``source_class``) and
@@ -633,31 +637,32 @@ def supply_network(routes: pd.DataFrame, items: pd.DataFrame, view: SupplyView) 
     adversary's reach and not drawn. Grouped suppliers are one node per item and source class
     (see :func:`group_label`).
     """
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[Node] = nx.MultiDiGraph()
     targets = set(items.loc[items["target"].astype(bool), "item"])
     drawn = set(view.items)
     for item in sorted(drawn):
         graph.add_node(("item", item), label=item, target=item in targets)
     ordered = routes[routes["item"].isin(drawn)].sort_values("route")
     for route in ordered.itertuples():
-        made = ("item", route.item)
-        for input_item in parse_inputs(route.inputs) if route.domestic else []:
+        made = ("item", str(route.item))
+        for input_item in parse_inputs(str(route.inputs)) if route.domestic else []:
             if ("item", input_item) not in graph and len(drawn) == view.total:
                 graph.add_node(("item", input_item), label=input_item, target=False)
             if ("item", input_item) in graph:
                 graph.add_edge(("item", input_item), made, source_class="")
     supplied = ordered[ordered["supplier"] != ""]
     if view.grouped:
-        for (item, source_class), group in supplied.groupby(["item", "source_class"]):
+        for key, group in supplied.groupby(["item", "source_class"]):
+            item, source_class = map(str, key)
             node = ("supplier", f"{item}/{source_class}")
             graph.add_node(node, label=group_label(group))
             graph.add_edge(node, ("item", item), source_class=source_class)
         return graph
     for route in supplied.itertuples():
-        supplier = ("supplier", route.supplier)
+        supplier = ("supplier", str(route.supplier))
         if supplier not in graph:
             graph.add_node(supplier, label=f"{route.supplier} ({route.country})")
-        graph.add_edge(supplier, ("item", route.item), source_class=route.source_class)
+        graph.add_edge(supplier, ("item", str(route.item)), source_class=route.source_class)
     return graph
 
 
@@ -675,7 +680,7 @@ def group_label(routes: pd.DataFrame) -> str:
     return f"{len(suppliers)} in {named}{more}"
 
 
-def columns(graph: nx.MultiDiGraph) -> dict[Node, int]:
+def columns(graph: nx.MultiDiGraph[Node]) -> dict[Node, int]:
     """Column of every node, counted leftwards from the targets: an item two columns left of
     the furthest item it is an input of, a supplier one column left of the furthest item it
     supplies; so every edge points right."""
@@ -689,7 +694,7 @@ def columns(graph: nx.MultiDiGraph) -> dict[Node, int]:
     return column
 
 
-def layered_positions(graph: nx.MultiDiGraph) -> dict[Node, tuple[float, float]]:
+def layered_positions(graph: nx.MultiDiGraph[Node]) -> dict[Node, tuple[float, float]]:
     """Left-to-right positions: targets in the rightmost column (see :func:`columns`); within
     a column, nodes sit near the mean height of the nodes they feed, suppliers at least one
     unit apart and items :data:`ITEM_SPACING` (a one-sweep barycentre layout, deterministic).
@@ -722,7 +727,7 @@ COLUMN_INCHES, ROW_INCHES = 1.5, 0.19
 """Inches per column of the supply graph and per unit of height (one supplier)."""
 
 
-def label_reach(graph: nx.MultiDiGraph, node: Node) -> tuple[float, float]:
+def label_reach(graph: nx.MultiDiGraph[Node], node: Node) -> tuple[float, float]:
     """Inches a node's label reaches left and right of the node: an item's is centred on
     it, a supplier's ends left of its dot."""
     label = graph.nodes[node]["label"]
@@ -803,10 +808,10 @@ def supply_graph_figure(routes: pd.DataFrame, items: pd.DataFrame) -> Figure:
 
 
 def draw_edges(
-    axes: Axes, graph: nx.MultiDiGraph, positions: dict[Node, tuple[float, float]]
+    axes: Axes, graph: nx.MultiDiGraph[Node], positions: dict[Node, tuple[float, float]]
 ) -> None:
     """The graph's edges, one line collection per source class (inputs grey and thin)."""
-    edges = list(graph.edges(data="source_class"))
+    edges: list[tuple[Node, Node, str]] = list(graph.edges(data="source_class"))
     for source_class, colour, width_points in [
         ("", GREY, 0.8),
         *((name, CLASS_COLOURS[name], 1.8) for name in SOURCE_CLASSES),
@@ -824,7 +829,7 @@ def draw_edges(
 
 
 def draw_nodes(
-    axes: Axes, graph: nx.MultiDiGraph, positions: dict[Node, tuple[float, float]]
+    axes: Axes, graph: nx.MultiDiGraph[Node], positions: dict[Node, tuple[float, float]]
 ) -> None:
     """Items as squares (targets with a thick edge), suppliers as dots."""
     item_nodes = [node for node in graph if node[0] == "item"]
@@ -846,7 +851,10 @@ def draw_nodes(
 
 
 def draw_labels(
-    figure: Figure, axes: Axes, graph: nx.MultiDiGraph, positions: dict[Node, tuple[float, float]]
+    figure: Figure,
+    axes: Axes,
+    graph: nx.MultiDiGraph[Node],
+    positions: dict[Node, tuple[float, float]],
 ) -> None:
     """Item names above their squares (bold), supplier labels left of their dots, on a
     half-transparent white ground so crossing edges do not hide them."""

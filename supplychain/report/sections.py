@@ -45,7 +45,7 @@ from supplychain.report.document import (
 from supplychain.report.figures import supply_view
 from supplychain.report.tradeoffs import compare_blocks, frontier_blocks
 from supplychain.results.files import SUMMARY_FILE
-from supplychain.results.read import Results
+from supplychain.results.read import Results, number_cell
 from supplychain.status import Status
 
 FIGURE_FOLDER = "figures"
@@ -66,9 +66,14 @@ def figure_path(name: str) -> str:
     return f"{FIGURE_FOLDER}/{name}.png"
 
 
+def item_name(results: Results, item: str) -> str:
+    """An item's name, or its id when it has none."""
+    return results.names.get(item, item)
+
+
 def item_phrase(results: Results, item: str) -> str:
     """An item as a reader meets it: its name and, in code, its id."""
-    name = results.names.get(item, item)
+    name = item_name(results, item)
     return f"{text(name)} ({code(item)})" if name != item else code(item)
 
 
@@ -123,17 +128,16 @@ def goal_phrase(results: Results) -> str:
     """What the adversary keeps, under the policy or (without one) under no levers: one
     target's output, or each target's capability."""
     prefix = "" if results.solved else "baseline_"
-    names = results.names
     rows = list(results.targets.itertuples())
     if len(rows) == 1:
         target = rows[0]
         return (
-            f"its {text(names.get(target.target, target.target))} goal "
-            f"({number(getattr(target, prefix + 'output'))} of the {number(target.demand)} "
-            "it wants)"
+            f"its {text(item_name(results, str(target.target)))} goal "
+            f"({number(getattr(target, prefix + 'output'))} of the "
+            f"{number(number_cell(target.demand))} it wants)"
         )
     each = [
-        f"{text(names.get(target.target, target.target))} "
+        f"{text(item_name(results, str(target.target)))} "
         f"{percent(getattr(target, prefix + 'capability'))}"
         for target in rows
     ]
@@ -216,7 +220,7 @@ def backfill_shares(results: Results, item: str) -> list[tuple[str, float]]:
     by_country = rows.groupby("country")["capacity"].sum()
     return sorted(
         (
-            (country, capacity / accessible)
+            (str(country), capacity / accessible)
             for country, capacity in by_country.items()
             if accessible > 0
         ),
@@ -258,7 +262,7 @@ def closer_phrase(results: Results, closer: pd.Series) -> str:
     """One closer in words: lever, the gap it narrows, capability removed, costs, budget."""
     extra = f" with {code(closer['with'])}" if closer["with"] else ""
     budget = "" if closer["within_budget"] else f", {strong('over the budget')}"
-    name = results.names.get(closer["item"], closer["item"])
+    name = item_name(results, closer["item"])
     return (
         f"{code(closer['lever'])}{extra} (on {text(name)}): it would remove a further "
         f"{closer['capability_removed'] * 100:.3g} percentage points of capability for "
@@ -345,21 +349,22 @@ def target_blocks(results: Results) -> list[Block]:
     """Baseline versus policy for each target."""
     rows = []
     for target in results.targets.itertuples():
+        baseline_capability = number_cell(target.baseline_capability)
         policy = (
             (
-                number(target.output),
-                percent(target.capability),
-                points(target.capability - target.baseline_capability, signed=True),
+                number(number_cell(target.output)),
+                percent(number_cell(target.capability)),
+                points(number_cell(target.capability) - baseline_capability, signed=True),
             )
             if results.solved
             else ("—", "—", "—")
         )
         rows.append(
             (
-                item_phrase(results, target.target),
-                number(target.demand),
-                number(target.baseline_output),
-                percent(target.baseline_capability),
+                item_phrase(results, str(target.target)),
+                number(number_cell(target.demand)),
+                number(number_cell(target.baseline_output)),
+                percent(baseline_capability),
                 *policy,
             )
         )
@@ -405,12 +410,12 @@ def lever_blocks(results: Results) -> list[Block]:
         rows = [
             (
                 code(lever_label(lever)),
-                lever.pinned or "",
-                number(lever.diplomatic_cost),
-                money(lever.economic_usd),
+                str(lever.pinned or ""),
+                number(number_cell(lever.diplomatic_cost)),
+                money(number_cell(lever.economic_usd)),
                 reach_phrase(lever),
                 residual_phrase(lever),
-                points(lever.marginal_capability),
+                points(number_cell(lever.marginal_capability)),
             )
             for lever in chosen.itertuples()
         ]
@@ -474,8 +479,8 @@ def gap_section(results: Results, rank: int, gap: pd.Series) -> list[Block]:
                 text(row.supplier_name),
                 text(row.country),
                 text(row.via),
-                number(row.capacity),
-                percent(row.capacity / gap["accessible"]),
+                number(number_cell(row.capacity)),
+                percent(number_cell(row.capacity) / gap["accessible"]),
             )
             for row in backfill.itertuples()
         ]
@@ -500,9 +505,9 @@ def closer_blocks(results: Results, item: str) -> list[Block]:
             f"{row.rank:g}",
             code(row.lever),
             code(row.with_) if row.with_ else "",
-            points(row.capability_removed),
-            number(row.diplomatic_cost),
-            money(row.economic_usd),
+            points(number_cell(row.capability_removed)),
+            number(number_cell(row.diplomatic_cost)),
+            money(number_cell(row.economic_usd)),
             "within" if row.within_budget else strong("over budget"),
         )
         for row in closers.rename(columns={"with": "with_"}).head(CLOSERS_SHOWN).itertuples()
@@ -584,11 +589,11 @@ def backfill_blocks(results: Results) -> list[Block]:
     elif not others.empty:
         rows = [
             (
-                item_phrase(results, row.item),
+                item_phrase(results, str(row.item)),
                 text(row.supplier_name),
                 text(row.country),
                 text(row.via),
-                number(row.capacity),
+                number(number_cell(row.capacity)),
             )
             for row in others.head(TABLE_ROWS).itertuples()
         ]
@@ -618,10 +623,10 @@ def bottleneck_blocks(results: Results) -> list[Block]:
         return [*blocks, Paragraph("No capacity-limited item binds the adversary.")]
     rows = [
         (
-            item_phrase(results, row.item),
-            number(row.required),
-            number(row.accessible),
-            number(row.shadow_price),
+            item_phrase(results, str(row.item)),
+            number(number_cell(row.required)),
+            number(number_cell(row.accessible)),
+            number(number_cell(row.shadow_price)),
         )
         for row in binding.head(TABLE_ROWS).itertuples()
     ]
@@ -643,14 +648,14 @@ def item_blocks(results: Results) -> list[Block]:
     the order of :func:`ranked_items`."""
     rows = [
         (
-            item_phrase(results, row.item),
-            number(row.required),
-            number(row.world_capacity),
-            number(row.accessible),
-            number(row.indigenous),
-            number(row.leak),
-            number(row.backfill),
-            number(row.uncontrolled),
+            item_phrase(results, str(row.item)),
+            number(number_cell(row.required)),
+            number(number_cell(row.world_capacity)),
+            number(number_cell(row.accessible)),
+            number(number_cell(row.indigenous)),
+            number(number_cell(row.leak)),
+            number(number_cell(row.backfill)),
+            number(number_cell(row.uncontrolled)),
             "gap" if row.gap else "controlled" if row.controlled else "",
         )
         for row in ranked_items(results.items).head(TABLE_ROWS).itertuples()

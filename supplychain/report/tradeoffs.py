@@ -35,6 +35,7 @@ from supplychain.report.document import (
     table,
     text,
 )
+from supplychain.results.read import number_cell
 
 COMPARE_FIGURE = "compare.png"
 FRONTIER_FIGURE = "frontier.png"
@@ -110,10 +111,10 @@ def compare_blocks(options: pd.DataFrame | None) -> list[Block]:
     rows = [
         (
             text(row.option),
-            percent(row.capability),
-            number(row.diplomatic),
-            money(row.economic_usd),
-            levers_cell(row.levers),
+            percent(number_cell(row.capability)),
+            number(number_cell(row.diplomatic)),
+            money(number_cell(row.economic_usd)),
+            levers_cell(str(row.levers)),
         )
         for row in options.itertuples()
     ]
@@ -188,11 +189,11 @@ def frontier_blocks(points: pd.DataFrame | None) -> list[Block]:
     rows = [
         (
             code(row.value),
-            percent(row.capability),
-            number(row.diplomatic),
-            money(row.economic_usd),
+            percent(number_cell(row.capability)),
+            number(number_cell(row.diplomatic)),
+            money(number_cell(row.economic_usd)),
             "yes" if mask.get(row.Index, False) else "",
-            levers_cell(row.levers),
+            levers_cell(str(row.levers)),
         )
         for row in points.itertuples()
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -44,12 +45,12 @@ class Results(Analysis):
     @cached_property
     def backfill_of(self) -> dict[str, pd.DataFrame]:
         """Item id → its rows of ``backfill``, in table order."""
-        return dict(iter(self.backfill.groupby("item", sort=False)))
+        return {str(item): rows for item, rows in self.backfill.groupby("item", sort=False)}
 
     @cached_property
     def closers_of(self) -> dict[str, pd.DataFrame]:
         """Item id → its rows of ``closers``, in table order."""
-        return dict(iter(self.closers.groupby("item", sort=False)))
+        return {str(item): rows for item, rows in self.closers.groupby("item", sort=False)}
 
 
 def typed(frame: pd.DataFrame, text_columns: set[str]) -> pd.DataFrame:
@@ -65,6 +66,14 @@ def typed(frame: pd.DataFrame, text_columns: set[str]) -> pd.DataFrame:
         else:
             converted[column] = pd.to_numeric(values.replace("", None))
     return pd.DataFrame(converted, columns=frame.columns)
+
+
+def number_cell(cell: object) -> float:
+    """A number or flag cell of a typed table as a float (pandas-stubs types the fields of an
+    ``itertuples`` row as any scalar); raise TypeError for any other cell."""
+    if not isinstance(cell, numbers.Real):
+        raise TypeError(f"not a number: {cell!r}")
+    return float(cell)
 
 
 def read_table(path: Path, text_columns: set[str]) -> pd.DataFrame:

@@ -131,7 +131,7 @@ def write_run(
     root: Path,
     *,
     batch: tuple[str, pd.DataFrame] | None = None,
-    extra: Callable[[Path], None] | None = None,
+    extra: Callable[[Path], object] | None = None,
     analysis_seconds: float = 0.0,
 ) -> tuple[Path, dict[str, Any]]:
     """Write the result folder of ``run`` and its ``analysis`` under ``root``; return its path

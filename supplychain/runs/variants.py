@@ -60,6 +60,7 @@ def sweep_variants(scenario: Scenario) -> list[Variant]:
     parameter = scenario.sweep.parameter
     variants = []
     for value in scenario.sweep.values:
+        update: dict[str, object]
         if parameter.startswith("budget."):
             field = parameter.removeprefix("budget.")
             update = {"budget": scenario.budget.model_copy(update={field: value})}

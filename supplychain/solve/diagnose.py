@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from supplychain.errors import Problem
+from supplychain.inputs.messages import FieldPath
 from supplychain.inputs.schema import Scenario
-from supplychain.inputs.yamldoc import Document, FieldPath
+from supplychain.inputs.yamldoc import Document
 from supplychain.model.follower import FollowerLP
 from supplychain.model.instance import Instance, Lever, pin_lever
 from supplychain.solve.lexicographic import solve

@@ -142,7 +142,7 @@ def solve(
             )
         if number == 0:
             bound = None if result.status == Status.INFEASIBLE else _bound(result.bound, step)
-            if result.status == Status.INFEASIBLE or result.incumbent is None:
+            if bound is None or result.incumbent is None:
                 return _no_answer(result.status, bound, build_seconds, solve_started, backend)
             gap = _gap(result.incumbent, bound)
         elif result.status == Status.INFEASIBLE:
