@@ -8,8 +8,27 @@ The command line maps them to exit codes (DESIGN §7): :class:`InputError` and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+_CONTROLS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+"""Characters a terminal acts on instead of showing: C0 and C1 controls and DEL (a newline
+starts a fake ``file:line:`` line, ``ESC [2J`` clears the screen), the line and paragraph
+separators U+2028 and U+2029, the bidirectional controls (U+061C, U+200E, U+200F,
+U+202A–U+202E, U+2066–U+2069), which reorder what a line shows, and the lone surrogates by which
+Python carries undecodable bytes of a file name (which a UTF-8 stream cannot encode)."""
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with each control character written as Python writes it in a ``repr``
+    (``\\n``, ``\\x1b``, ``\\u2028``), so that echoing it prints exactly one harmless line.
+
+    Every other character, the backslash included, stays as it is, so escaping twice changes
+    nothing more than escaping once."""
+    return _CONTROLS.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 class SupplychainError(Exception):
@@ -26,7 +45,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+        """``file:line: field: message`` on one line, control characters escaped."""
+        return escape_controls(f"{self.file}:{self.line}: {self.field}: {self.message}")
 
 
 class InputError(SupplychainError):

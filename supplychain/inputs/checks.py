@@ -68,6 +68,32 @@ def check_route_references(world: World, doc: Document) -> Iterator[Problem]:
                 )
 
 
+_SHARE_ROUNDING = 1e-9
+"""How far shares that add up to 1 in decimals may add up to more in binary floating point."""
+
+
+def check_content_totals(world: World, doc: Document) -> Iterator[Problem]:
+    """Each ``content`` (a supplier's or a route's override) splits one product's value by
+    origin, so its shares add up to at most 1 (give or take :data:`_SHARE_ROUNDING`)."""
+    contents: list[tuple[FieldPath, dict[str, float]]] = [
+        (("suppliers", supplier_id, "content"), supplier.content)
+        for supplier_id, supplier in world.suppliers.items()
+    ]
+    contents.extend(
+        (("routes", index, "content"), route.content)
+        for index, route in enumerate(world.routes)
+        if route.content is not None
+    )
+    for path, shares in contents:
+        total = sum(shares.values())
+        if total > 1 + _SHARE_ROUNDING:
+            yield doc.problem(
+                path,
+                f"shares of the product's value add up to {total:g}, more than 1 "
+                f"({', '.join(f'{country} {share:g}' for country, share in shares.items())})",
+            )
+
+
 def check_via_routes(world: World, doc: Document) -> Iterator[Problem]:
     for index, route in enumerate(world.routes):
         supplier = world.suppliers.get(route.supplier or "")
@@ -125,6 +151,7 @@ def world_problems(world: World, doc: Document) -> list[Problem]:
     problems = [
         *check_supplier_references(world, doc),
         *check_route_references(world, doc),
+        *check_content_totals(world, doc),
         *check_via_routes(world, doc),
     ]
     if not problems:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -35,6 +36,50 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
+
+
+def _solvable(low: float | None, high: float | None, reason: str) -> AfterValidator:
+    """Refuse a number outside ``[low, high]``, saying ``reason`` (why the MILP, solved by HiGHS,
+    cannot give a right answer outside the range, with ``{side}`` for "smaller" or "larger");
+    docs/file-formats.md states the ranges."""
+
+    def check(value: float) -> float:
+        if low is not None and value < low:
+            why = reason.format(side="smaller")
+            raise ValueError(f"must be at least {low:g}, got {value:g} ({why})")
+        if high is not None and value > high:
+            why = reason.format(side="larger")
+            raise ValueError(f"must be at most {high:g}, got {value:g} ({why})")
+        return value
+
+    return AfterValidator(check)
+
+
+_SWAMPED = "HiGHS's 1e-9 feasibility tolerance swamps {side} ones"
+Capacity = Annotated[NonNegative, _solvable(None, 1e3, f"annual world supplies; {_SWAMPED}")]
+"""A route's capacity: its capability terms in the MILP are the capacity times an item's dual
+(up to 1/demand), and beyond a thousand world supplies they swamp the solver's tolerance."""
+Demand = Annotated[Positive, _solvable(1e-6, 1e3, f"annual world supplies; {_SWAMPED}")]
+"""A target's demand: the MILP's bounds and big-Ms grow as 1/demand, and below a millionth of
+world supply the amounts come within a thousand times the solver's tolerance; above a thousand
+world supplies every capability does."""
+InputQuantity = Annotated[
+    Positive, _solvable(1e-6, 1e6, f"units of input per unit of output; {_SWAMPED}")
+]
+"""Units of an input per unit of output: the input's big-M is its output's divided by the
+quantity, so a millionth multiplies it by a million; HiGHS drops coefficients below 1e-9 and
+refuses them above 1e15."""
+Diplomatic = Annotated[
+    NonNegative,
+    _solvable(
+        None, 1e6, "diplomatic units, kept well below the 1e15 at which HiGHS refuses a coefficient"
+    ),
+]
+"""Diplomatic units of one lever: costs and budgets share rows, so a cost is kept far below the
+coefficients HiGHS refuses (1e15) or takes as infinite (1e20, ``kHighsInf``)."""
+Usd = Annotated[NonNegative, _solvable(None, 1e15, "US dollars a year: ten times the world's GDP")]
+"""US dollars a year of one item's market or one restriction's lost sales (the MILP counts them
+in billions, so its coefficients stay far below HiGHS's limit of 1e15)."""
 
 ItemKind = Literal[
     "capability", "process", "tool", "subsystem", "material", "software", "chip", "service"
@@ -89,7 +134,7 @@ class Item(Strict):
     name: str | None = None
     kind: ItemKind | None = None
     category: Identifier | None = None
-    market_usd: NonNegative = 0.0
+    market_usd: Usd = 0.0
     source: str | None = None
     description: str | None = None
 
@@ -106,8 +151,8 @@ class Supplier(Strict):
 class Route(Strict):
     item: Identifier
     supplier: Identifier | None = None
-    capacity: NonNegative | None = Field(default=None, validate_default=True)
-    inputs: dict[Identifier, Positive] = {}
+    capacity: Capacity | None = Field(default=None, validate_default=True)
+    inputs: dict[Identifier, InputQuantity] = {}
     via: Identifier | None = None
     content: dict[Identifier, Share] | None = None
     direct_product_of: list[Identifier] | None = None
@@ -144,23 +189,24 @@ class World(Strict):
 
 
 class Target(Strict):
-    demand: Positive = 1.0
+    demand: Demand = 1.0
     weight: Positive = 1.0
+    """Relative: only weight over the sum of weights counts, so any positive number will do."""
 
 
 class Partner(Strict):
-    align_cost: NonNegative = 1.0
-    fdpr_cost: NonNegative | None = None
+    align_cost: Diplomatic = 1.0
+    fdpr_cost: Diplomatic | None = None
 
 
 class Pressure(Strict):
-    monitor_cost: NonNegative = 1.0
+    monitor_cost: Diplomatic = 1.0
     monitor_effect: Share = 0.5
-    restrict_cost: NonNegative = 1.0
-    restrict_cost_usd: NonNegative = 0.0
-    tariff_cost: NonNegative = 1.0
+    restrict_cost: Diplomatic = 1.0
+    restrict_cost_usd: Usd = 0.0
+    tariff_cost: Diplomatic = 1.0
     tariff_compliance: Share = 0.8
-    screen_cost: NonNegative = 1.0
+    screen_cost: Diplomatic = 1.0
 
 
 class Levers(Strict):
@@ -177,7 +223,7 @@ class Levers(Strict):
 
 class Costs(Strict):
     adversary_share: Share = 0.3
-    fdpr_default: NonNegative = 2.0
+    fdpr_default: Diplomatic = 2.0
 
 
 class Leakage(Strict):

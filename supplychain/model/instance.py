@@ -27,6 +27,7 @@ A route's availability under a lever set S is ``min(1, min ρ over covers active
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 
@@ -504,9 +505,19 @@ def _pins(
 
 
 def _targets(scenario: Scenario) -> tuple[TargetData, ...]:
-    total_weight = sum(target.weight for target in scenario.targets.values())
+    """Each target's capability per unit of output, w_t / (d_t · Σw).
+
+    Only the weights' ratios count, and any positive finite weight is valid, so the weights are
+    first divided by the power of two just above the largest: their sum cannot overflow (two
+    weights of 1e308 weigh as two of 1), and a power of two divides exactly, so the values are
+    the very floats of the unscaled formula wherever that one neither over- nor underflows."""
+    exponent = math.frexp(max(target.weight for target in scenario.targets.values()))[1]
+    weights = {
+        item: math.ldexp(target.weight, -exponent) for item, target in scenario.targets.items()
+    }
+    total_weight = sum(weights.values())
     return tuple(
-        TargetData(item, target.demand, target.weight / (target.demand * total_weight))
+        TargetData(item, target.demand, weights[item] / (target.demand * total_weight))
         for item, target in sorted(scenario.targets.items())
     )
 

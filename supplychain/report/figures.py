@@ -38,12 +38,14 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
 from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from supplychain.analysis.tables import SOURCE_CLASSES
-from supplychain.analysis.tradeoffs import NOISE, pareto_mask
+from supplychain.analysis.tradeoffs import NOISE, pareto_mask, proven
+from supplychain.status import Status
 
 ORANGE, SKY_BLUE, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
 BLUE, VERMILLION, PURPLE, GREY = "#0072B2", "#D55E00", "#CC79A7", "#999999"
@@ -87,10 +89,18 @@ the autohinter, with no visible difference at :data:`DPI`."""
 
 
 def png(figure: Figure) -> bytes:
-    """The figure as PNG bytes, rendered by Agg, without software tag or date."""
+    """The figure as PNG bytes, rendered by Agg, without software tag or date.
+
+    Every text is drawn as plain text: labels hold the planner's names, and matplotlib would
+    read a name such as ``50$ to 80$ tools`` as mathtext (drawing it in italics, or failing on
+    one such as ``$\\foo$``). Texts drawn so far are switched over, and those the drawing adds
+    (tick labels) are made under the same setting."""
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
-    with rc_context({"text.hinting": TEXT_HINTING}):
+    with rc_context({"text.hinting": TEXT_HINTING, "text.parse_math": False}):
+        for artist in figure.findobj(Text):
+            if isinstance(artist, Text):
+                artist.set_parse_math(False)
         figure.savefig(
             buffer,
             format="png",
@@ -877,12 +887,17 @@ def draw_labels(
 
 
 def compare_figure(table: pd.DataFrame) -> Figure:
-    """Per compare option, capability left (left panel) and diplomatic cost (right panel)."""
+    """Per compare option, capability left (left panel) and diplomatic cost (right panel); an
+    option not proven optimal is labelled with how its solve ended (one with no policy has no
+    bars, never a bar at 0 that would read as a perfect policy)."""
     figure = constrained_figure(10, 0.6 * len(table) + 1.6)
     left, right = figure.subplots(1, 2, sharey=True)
-    labels = [wrap(str(option)) for option in table["option"]]
+    labels = [
+        wrap(str(option) if status == Status.OPTIMAL else f"{option} ({status.replace('_', ' ')})")
+        for option, status in zip(table["option"], table["status"], strict=True)
+    ]
     positions = list(range(len(table)))
-    left.barh(positions, table["capability"].fillna(0.0), color=BLUE)
+    left.barh(positions, table["capability"], color=BLUE)
     left.set_yticks(positions, labels)
     left.invert_yaxis()
     left.xaxis.set_major_formatter(PercentFormatter(1.0))
@@ -896,7 +911,8 @@ def compare_figure(table: pd.DataFrame) -> Figure:
 def frontier_figure(table: pd.DataFrame, parameter: str) -> Figure:
     """Capability against cost for every sweep value, the Pareto frontier marked: against lost
     sales for an economic-budget sweep, against diplomatic cost otherwise. Values that land
-    on the same point share one label."""
+    on the same point share one label. Only points proven optimal make the frontier; a point
+    stopped at the time limit is drawn hollow, one with no policy not at all."""
     column, label, scale = (
         ("economic_usd", "lost sales (billion USD)", 1e9)
         if parameter == "budget.economic_usd"
@@ -904,7 +920,17 @@ def frontier_figure(table: pd.DataFrame, parameter: str) -> Figure:
     )
     figure = constrained_figure(7, 4.5)
     axes = figure.subplots()
-    answered = table.dropna(subset=["capability"])
+    unproven = table[(table["status"] != Status.OPTIMAL) & table["capability"].notna()]
+    if not unproven.empty:
+        axes.scatter(
+            unproven[column] / scale,
+            unproven["capability"],
+            facecolors="none",
+            edgecolors=BLUE,
+            zorder=3,
+            label="stopped at the time limit (not proven optimal)",
+        )
+    answered = proven(table)
     cost = answered[column] / scale
     mask = pareto_mask(list(answered["capability"]), list(cost))
     frontier = answered[mask].assign(cost=cost[mask]).sort_values("cost")
