@@ -8,10 +8,11 @@ not be written.
 Start-up stays short: this module imports only the standard library, and each command imports
 the stages it drives (pandas, networkx, matplotlib, highspy take a second or more to load), so
 ``--help``, ``--version`` and ``validate`` answer at once. Ctrl-C is handled from the first
-moment, imports included. An interrupt that lands in a callback Python cannot raise from (a
-weak-reference or finaliser callback during garbage collection) would be printed as an
-"exception ignored" traceback and lost; it is delivered again 50 ms later from a timer thread,
-by when ordinary code runs again. (An interrupt during a HiGHS solve is handled in
+moment, imports included, and SIGTERM (``kill``, ``timeout``, a service manager) exactly as
+Ctrl-C from the moment :func:`main` runs. An interrupt that lands in a callback Python cannot
+raise from (a weak-reference or finaliser callback during garbage collection) would be printed
+as an "exception ignored" traceback and lost; it is delivered again 50 ms later from a timer
+thread, by when ordinary code runs again. (An interrupt during a HiGHS solve is handled in
 :mod:`supplychain.solve.lexicographic`.)
 """
 
@@ -26,15 +27,15 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from supplychain import __version__
-from supplychain.errors import InputError, NotAResultFolder, ResultsNotWritten
+from supplychain.errors import InputError, NotAResultFolder, ResultsNotWritten, escape_controls
 from supplychain.status import Status
 
 if TYPE_CHECKING:
-    import pandas as pd
-
+    from supplychain.results.write import Batch
     from supplychain.runs.batch import Kind
     from supplychain.runs.pipeline import Run
 
@@ -47,13 +48,21 @@ ALLOW_HELP = (
 
 
 def progress(message: str) -> None:
-    """Progress for people goes to standard error, so ``--json`` output stays clean."""
-    print(message, file=sys.stderr, flush=True)
+    """Progress for people goes to standard error, so ``--json`` output stays clean; control
+    characters (from file names, exception messages) are escaped, so it is one line."""
+    print(escape_controls(message), file=sys.stderr, flush=True)
+
+
+def echo(line: str) -> None:
+    """Print one line to standard output, control characters escaped (names and paths from the
+    inputs or the command line cannot add lines of their own)."""
+    print(escape_controls(line))
 
 
 def command_run(arguments: argparse.Namespace) -> int:
     """Optimise or evaluate one scenario and write its result folder."""
     from supplychain.report.write import write_report
+    from supplychain.results.swap import after_writing
     from supplychain.runs.pipeline import load, solve_scenario
 
     path = Path(arguments.scenario)
@@ -64,12 +73,14 @@ def command_run(arguments: argparse.Namespace) -> int:
         loaded, time_limit=arguments.time_limit, load_seconds=load_seconds, progress=progress
     )
     folder, record = write_results(run, Path(arguments.out), write_report)
-    if arguments.json:
-        print(json.dumps(record, indent=2, ensure_ascii=False))
-    else:
-        print(describe(run))
-        print(f"results: {folder}")
-    return verdict(run.scenario.name, run, arguments.allow_nonoptimal)
+    with after_writing(folder):
+        if arguments.json:
+            print(json.dumps(record, indent=2, ensure_ascii=False))
+        else:
+            for line in describe(run).split("\n"):
+                echo(line)
+            echo(f"results: {folder}")
+        return verdict(run.scenario.name, run, arguments.allow_nonoptimal)
 
 
 def verdict(label: str, run: Run, allow_nonoptimal: bool) -> int:
@@ -101,10 +112,10 @@ def write_results(
     run: Run,
     root: Path,
     extra: Callable[[Path], object],
-    batch: tuple[str, pd.DataFrame] | None = None,
+    batch: Batch | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """Analyse ``run`` and write its result folder under ``root``; ``extra`` adds the report
-    (and a ``batch`` table's figure) to the folder before it is put in place."""
+    to the folder (with a ``batch`` table and its figure) before it is put in place."""
     from supplychain.analysis.tables import analyse
     from supplychain.results.write import write_run
 
@@ -117,16 +128,19 @@ def write_results(
         batch=batch,
         extra=extra,
         analysis_seconds=time.perf_counter() - started,
+        progress=progress,
     )
 
 
 def command_report(arguments: argparse.Namespace) -> int:
     """Rebuild a result folder's report and figures from its files, without solving."""
-    from supplychain.report.write import write_report
+    from supplychain.report.write import rebuild_report
+    from supplychain.results.swap import after_writing
 
     folder = Path(arguments.results)
-    written = write_report(folder)
-    print(f"wrote {len(written)} files: {', '.join(str(path) for path in written)}")
+    written = rebuild_report(folder, progress)
+    with after_writing(folder):
+        echo(f"wrote {len(written)} files: {', '.join(str(path) for path in written)}")
     return EXIT_OK
 
 
@@ -135,6 +149,8 @@ def command_batch(arguments: argparse.Namespace) -> int:
     and write its result folder with the variants' table, figure and report section."""
     from supplychain.analysis.tradeoffs import batch_frame
     from supplychain.report.write import write_batch_figure, write_report
+    from supplychain.results.swap import after_writing
+    from supplychain.results.write import Batch
     from supplychain.runs.batch import default_jobs, solve_all
     from supplychain.runs.pipeline import load, solve_scenario
 
@@ -154,24 +170,25 @@ def command_batch(arguments: argparse.Namespace) -> int:
     progress(f"solving {scenario.name} itself for the report")
     run = solve_scenario(loaded, time_limit=arguments.time_limit, load_seconds=load_seconds)
 
-    def figure_and_report(folder: Path) -> None:
+    def figure(folder: Path) -> None:
         write_batch_figure(folder, name, table, parameter)
-        write_report(folder)
 
-    folder, _ = write_results(run, Path(arguments.out), figure_and_report, (name, table))
-    print(table.to_string(index=False))
-    print(f"results: {folder}")
-    accepted = (
-        {Status.OPTIMAL, Status.TIME_LIMIT} if arguments.allow_nonoptimal else {Status.OPTIMAL}
-    )
-    failed = [row for row in rows if row.status not in accepted or row.capability is None]
-    for row in failed:
-        progress(
-            f"error: {kind} {row.label}: the solve ended '{row.status}'"
-            + ("" if row.status == Status.INFEASIBLE else ", not proven optimal")
+    folder, _ = write_results(run, Path(arguments.out), write_report, Batch(name, table, figure))
+    with after_writing(folder):
+        for line in table.to_string(index=False).split("\n"):
+            echo(line)
+        echo(f"results: {folder}")
+        accepted = (
+            {Status.OPTIMAL, Status.TIME_LIMIT} if arguments.allow_nonoptimal else {Status.OPTIMAL}
         )
-    code = verdict(f"{scenario.name} itself", run, arguments.allow_nonoptimal)
-    return EXIT_FAILURE if failed else code
+        failed = [row for row in rows if row.status not in accepted or row.capability is None]
+        for row in failed:
+            progress(
+                f"error: {kind} {row.label}: the solve ended '{row.status}'"
+                + ("" if row.status == Status.INFEASIBLE else ", not proven optimal")
+            )
+        code = verdict(f"{scenario.name} itself", run, arguments.allow_nonoptimal)
+        return EXIT_FAILURE if failed else code
 
 
 def describe(run: Run) -> str:
@@ -205,7 +222,7 @@ def command_validate(arguments: argparse.Namespace) -> int:
             for problem in error.problems:
                 print(problem, file=sys.stderr)
         else:
-            print(f"{name}: valid {kind}")
+            echo(f"{name}: valid {kind}")
     return EXIT_INPUT if failed else EXIT_OK
 
 
@@ -223,8 +240,8 @@ def command_new(arguments: argparse.Namespace) -> int:
         progress(f"error: cannot write into {target}: {error.strerror or error}")
         return EXIT_FAILURE
     for path in written:
-        print(f"wrote {path}")
-    print(f"next: supplychain run {written[-1]}")
+        echo(f"wrote {path}")
+    echo(f"next: supplychain run {written[-1]}")
     return EXIT_OK
 
 
@@ -235,7 +252,7 @@ def command_import_eto(arguments: argparse.Namespace) -> int:
     output = Path(arguments.output)
     imported = import_to_file(Path(arguments.directory), output, echo=progress)
     world = imported.world
-    print(
+    echo(
         f"wrote {output}: {len(world['items'])} items, {len(world['suppliers'])} suppliers, "
         f"{len(world['countries'])} countries, {len(world['routes'])} routes, "
         f"{len(imported.warnings)} warnings"
@@ -335,7 +352,9 @@ def positive_seconds(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{text}'")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of seconds, got '{escape_controls(text)}'"
+        )
     return value
 
 
@@ -348,14 +367,27 @@ def reraise_interrupts(unraisable: sys.UnraisableHookArgs) -> None:
     sys.__unraisablehook__(unraisable)
 
 
+def interrupt_on_terminate(number: int, frame: FrameType | None) -> None:
+    """SIGTERM handler: raise the ``KeyboardInterrupt`` that Ctrl-C raises, so that every path
+    that handles Ctrl-C (a half-filled result folder removed, a HiGHS solve cancelled, worker
+    processes stopped, one line on standard error, exit 1) handles SIGTERM too."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``supplychain`` console script; returns the exit code."""
+    """Entry point of the ``supplychain`` console script; returns the exit code.
+
+    SIGTERM is handled as Ctrl-C while it runs; the previous handler is put back on return
+    (tests call ``main`` in their own process)."""
     sys.unraisablehook = reraise_interrupts
+    previous_terminate_handler = signal.signal(signal.SIGTERM, interrupt_on_terminate)
     try:
         return run_command(argv)
-    except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr, flush=True)
+    except KeyboardInterrupt as interrupt:
+        print(str(interrupt) or INTERRUPTED, file=sys.stderr, flush=True)
         return EXIT_FAILURE
+    finally:
+        signal.signal(signal.SIGTERM, previous_terminate_handler)
 
 
 def run_command(argv: Sequence[str] | None) -> int:
@@ -369,10 +401,10 @@ def run_command(argv: Sequence[str] | None) -> int:
             print(problem, file=sys.stderr)
         return EXIT_INPUT
     except NotAResultFolder as error:
-        print(error, file=sys.stderr)
+        print(escape_controls(str(error)), file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        progress(INTERRUPTED)
+    except KeyboardInterrupt as interrupt:
+        progress(str(interrupt) or INTERRUPTED)
         return EXIT_FAILURE
     except ResultsNotWritten as error:
         progress(f"error: {error}")

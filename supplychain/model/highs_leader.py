@@ -356,14 +356,20 @@ def _highs_model(
     highs = quiet_highs()
     for name, value in options.items():
         highs.setOptionValue(name, value)
-    highs.passModel(lp)
+    if highs.passModel(lp) == highspy.HighsStatus.kError:
+        raise InternalError(
+            "HiGHS refused the leader MILP: a coefficient above 1e15 (the inputs' ranges "
+            "compound, e.g. a small demand with a chain of small input quantities)"
+        )
     return highs
 
 
 def _run_interruptibly(highs: highspy.Highs) -> None:
     """Run HiGHS in its own thread, so that Ctrl-C is seen during a long solve: the solve is
     cancelled, waited for, and the interrupt raised again (highspy's own ``solve`` would
-    print to standard output and swallow it)."""
+    print to standard output and swallow it). ``cancelSolve`` stops the solve only through
+    highspy's user-interrupt callbacks, which are off until ``HandleUserInterrupt`` is set."""
+    highs.HandleUserInterrupt = True
     highs.startSolve()
     try:
         while not highs.wait(0.1)[0]:

@@ -15,8 +15,10 @@ exactly; the others stop at an absolute gap of 10⁻⁹.
 
 After the last stage the chosen levers are re-evaluated with the independent follower LP
 (:mod:`supplychain.model.follower`); a disagreement with the MILP's capability is an internal error,
-never a silent answer. A stage that stops on the time limit ends the sequence with status
-``time_limit``; an infeasible first stage gives ``infeasible``.
+never a silent answer. A stage that stops on the time limit (or another HiGHS limit) ends the
+sequence with status ``time_limit`` and the best levers so far, whichever stage it is; the
+MILP's capability of levers chosen before capability was minimised is only an upper bound on
+the adversary's (see :func:`_checked`). An infeasible first stage gives ``infeasible``.
 """
 
 from __future__ import annotations
@@ -125,6 +127,7 @@ def solve(
         ]
     solve_started = time.perf_counter()
     status, bound, gap, first_value = Status.OPTIMAL, None, None, None
+    capability_proven = False
     for number, (name, tolerance) in enumerate(stages):
         leader.minimize(name)
         remaining = None
@@ -154,6 +157,7 @@ def solve(
         value = _exact_value(name, chosen, instance, follower)
         if number == 0:
             first_value = value
+        capability_proven = capability_proven or name == "capability"
         if tolerance is not None:
             leader.hold(name, value + tolerance * max(1.0, abs(value)))
     chosen = tuple(leader.chosen())
@@ -167,6 +171,7 @@ def solve(
         bound,
         gap,
         first_value,
+        capability_proven,
         (build_seconds, solve_seconds),
         backend,
     )
@@ -226,36 +231,54 @@ def objective_step(objective: str, instance: Instance) -> float | None:
     return step / DECIMAL_SCALE if step else None
 
 
+INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""Ctrl-C, and SIGTERM, which the command line turns into the same ``KeyboardInterrupt``."""
+
+
 def _run(leader: Leader, time_limit: float | None, mip_gap: float, abs_gap: float) -> StageResult:
+    """One stage's solve; an interrupt during it is raised, also in place of the error that
+    the solve, cut short, may have ended in instead (Pyomo reports a solver error)."""
     with noted_interrupts() as interrupted:
-        result = leader.run(time_limit, mip_gap, abs_gap)
-    if interrupted:
-        raise KeyboardInterrupt
-    return result
+        try:
+            return leader.run(time_limit, mip_gap, abs_gap)
+        finally:
+            if interrupted:
+                raise interrupted[0]
 
 
 @contextmanager
-def noted_interrupts() -> Iterator[list[int]]:
-    """Ctrl-C during a HiGHS solve: highspy cancels the solve on the KeyboardInterrupt and
-    swallows it, returning an error status; the signals are noted here so that the caller can
-    raise the interrupt again once the solve is back."""
-    noted: list[int] = []
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is not signal.default_int_handler or (
-        threading.current_thread() is not threading.main_thread()
-    ):
+def noted_interrupts() -> Iterator[list[BaseException]]:
+    """An interrupt during a HiGHS solve: raised inside one of highspy's callbacks (Pyomo
+    always has some), the ``KeyboardInterrupt`` cancels the solve and is swallowed, and the
+    solve ends in an error status. Each of :data:`INTERRUPT_SIGNALS` with a Python handler
+    (SIGINT's default raises ``KeyboardInterrupt``; the command line's SIGTERM handler does
+    too) is wrapped here so that what the handler raises is noted, for the caller to raise
+    again once the solve is back. Signals that are ignored or left to the system are not
+    touched."""
+    noted: list[BaseException] = []
+    if threading.current_thread() is not threading.main_thread():
         yield noted
         return
+    previous: dict[int, Callable[[int, FrameType | None], object]] = {}
+    for candidate in INTERRUPT_SIGNALS:
+        handler = signal.getsignal(candidate)
+        if callable(handler):
+            previous[candidate] = handler
 
-    def note(number: int, _: FrameType | None) -> None:
-        noted.append(number)
-        raise KeyboardInterrupt
+    def note(number: int, frame: FrameType | None) -> None:
+        try:
+            previous[number](number, frame)
+        except BaseException as raised:
+            noted.append(raised)
+            raise
 
-    signal.signal(signal.SIGINT, note)
+    for interrupt in previous:
+        signal.signal(interrupt, note)
     try:
         yield noted
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for interrupt, handler in previous.items():
+            signal.signal(interrupt, handler)
 
 
 def _bound(bound: float | None, step: float | None) -> float:
@@ -292,16 +315,25 @@ def _checked(
     bound: float | None,
     gap: float | None,
     first_value: float | None,
+    capability_proven: bool,
     seconds: tuple[float, float],
     backend: str,
 ) -> Outcome:
-    """Re-evaluate the chosen levers with the follower LP and refuse disagreements."""
+    """Re-evaluate the chosen levers with the follower LP and refuse disagreements.
+
+    The MILP prices the levers with the adversary's dual LP, so by weak duality its capability
+    is never below the follower's; it equals it only once a stage has minimised capability
+    (``capability_proven``) and held it. Before that (``objective: cost`` stopped in its cost
+    stages, or any first stage stopped by its limit) the dual values are merely feasible and the
+    MILP's capability may lie above the follower's: only a value below it is a disagreement.
+    """
     try:
         response = follower.evaluate(chosen)
     except SolverError as error:
         raise InternalError(str(error)) from error
     milp_capability = leader.capability()
-    if abs(milp_capability - response.capability) > AGREEMENT_TOLERANCE:
+    excess = milp_capability - response.capability
+    if excess < -AGREEMENT_TOLERANCE or (capability_proven and excess > AGREEMENT_TOLERANCE):
         raise InternalError(
             f"MILP capability {milp_capability:.9f} disagrees with the follower LP's "
             f"{response.capability:.9f} for levers {[lever.label for lever in chosen]}"
