@@ -3,12 +3,15 @@ session, and variants of the example scenario."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
 from supplychain.examples import SCENARIO, WORLD, example_folder
+from supplychain.results.files import FILES_KEY, RECORDED_FILES, SUMMARY_FILE
+from supplychain.results.record import record_files
 from supplychain.runs.pipeline import Run, load, solve_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +29,14 @@ def example_variant(folder: Path, **changes: object) -> Path:
     path = folder / f"{scenario['name']}.yaml"
     path.write_text(yaml.safe_dump(scenario, sort_keys=False))
     return path
+
+
+def record_edits(folder: Path) -> None:
+    """Record the tables of a result folder that a test edited in its ``summary.json``, as a
+    run that wrote them would have, so that the report accepts the edits."""
+    summary = json.loads((folder / SUMMARY_FILE).read_text())
+    summary[FILES_KEY] = record_files(folder, RECORDED_FILES)
+    (folder / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,8 @@ def test_example_answer_matches_the_hand_worked_one(example_run: Path) -> None:
 
 def test_summary_has_the_design_keys_and_the_solver_bound(example_run: Path) -> None:
     """DESIGN §6's keys in order, plus ``bound`` after ``mip_gap`` (issue 7 asks for the
-    incumbent, the bound and the gap of a time-limited run)."""
+    incumbent, the bound and the gap of a time-limited run) and ``files``, the record of the
+    tables (issue 21)."""
     summary = json.loads((example_run / "summary.json").read_text())
     assert list(summary) == [
         "scenario",
@@ -60,6 +61,7 @@ def test_summary_has_the_design_keys_and_the_solver_bound(example_run: Path) -> 
         "bound",
         "timings",
         "provenance",
+        "files",
     ]
     assert summary["bound"] == pytest.approx(0.29)
     assert set(summary["timings"]) == {"load", "build", "solve", "report"}

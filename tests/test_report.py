@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EXAMPLE, example_variant
+from conftest import EXAMPLE, example_variant, record_edits
 from matplotlib.image import imread
 
 import supplychain.runs.pipeline
@@ -203,6 +203,7 @@ def test_names_from_the_inputs_are_escaped(example: Path, tmp_path: Path) -> Non
     items = pd.read_csv(folder / "items.csv", dtype=str, keep_default_na=False)
     items.loc[items["item"] == "etch_tool", "name"] = '<script>alert("x")</script> & *a* | `b`'
     items.to_csv(folder / "items.csv", index=False)
+    record_edits(folder)
     write_report(folder)
     html = (folder / "report.html").read_text()
     assert "<script>" not in html
@@ -303,6 +304,7 @@ def test_a_large_world_details_the_first_gaps_and_cuts_long_tables(
         ]
     )
     pd.concat([items, extra]).to_csv(folder / "items.csv", index=False)
+    record_edits(folder)
     write_report(folder)
     report = (folder / "report.md").read_text()
     assert "### 40. Part 80 (`part080`)" in report and "### 41." not in report

@@ -3,10 +3,17 @@ and ``figures/*.png``.
 
 The report is composed once (:func:`supplychain.report.sections.compose`) as document blocks
 (headings, paragraphs, tables, figures) and rendered twice, as Markdown and as HTML.
+
+:func:`write_report` writes into a folder this process is filling (a run's temporary folder);
+:func:`rebuild_report`, behind ``supplychain report DIR``, never writes into ``DIR``: it copies
+the folder's regular files (no link followed) into a temporary folder, rebuilds the report
+there and swaps it in as a run does, so a full disk or a crash leaves the old report whole.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +28,12 @@ from supplychain.report.figures import (
     supply_graph_figure,
     waterfall_figure,
 )
-from supplychain.report.sections import FIGURE_FOLDER, compose, figure_path, ranked_items
+from supplychain.report.sections import compose, figure_path, ranked_items
 from supplychain.report.tradeoffs import COMPARE_FIGURE, FRONTIER_FIGURE
+from supplychain.results.files import FIGURE_FOLDER
+from supplychain.results.folder import copy_regular_files, write_bytes
 from supplychain.results.read import Results, read_results
+from supplychain.results.swap import ignore, write_atomically
 
 
 def draw_figures(results: Results) -> dict[str, bytes]:
@@ -41,23 +51,14 @@ def write_batch_figure(folder: Path, name: str, table: pd.DataFrame, parameter: 
     """Draw ``compare.png`` (``name`` ``compare``) or ``frontier.png`` (``frontier``, against
     the swept ``parameter``) of a ``compare`` or ``sweep`` table into ``folder``."""
     if name == "compare":
-        (folder / COMPARE_FIGURE).write_bytes(png(compare_figure(table)))
+        write_bytes(folder / COMPARE_FIGURE, png(compare_figure(table)))
     else:
-        (folder / FRONTIER_FIGURE).write_bytes(png(frontier_figure(table, parameter)))
-
-
-def batch_figures(results: Results, folder: Path) -> dict[str, bytes]:
-    """The figures ``compare`` and ``sweep`` drew, for the report to embed."""
-    present = {
-        COMPARE_FIGURE: results.compare is not None,
-        FRONTIER_FIGURE: results.frontier is not None,
-    }
-    return {path: (folder / path).read_bytes() for path, shown in present.items() if shown}
+        write_bytes(folder / FRONTIER_FIGURE, png(frontier_figure(table, parameter)))
 
 
 def write_report(folder: Path) -> list[Path]:
-    """(Re)write ``report.md``, ``report.html`` and ``figures/*.png`` of a result folder from
-    its files; return the paths written."""
+    """Write ``report.md``, ``report.html`` and ``figures/*.png`` into a result folder this
+    process is filling, from its files; return the paths written."""
     results = read_results(folder)
     drawn = draw_figures(results)
     blocks = compose(results)
@@ -65,15 +66,34 @@ def write_report(folder: Path) -> list[Path]:
     written = []
     for relative, data in drawn.items():
         path = folder / relative
-        path.write_bytes(data)
+        write_bytes(path, data)
         written.append(path)
-    images = {**drawn, **batch_figures(results, folder)}
+    images = {**drawn, **results.batch_figures}
     title = f"Gap report: {results.summary['scenario']}"
     for name, content in (
         ("report.md", markdown(blocks)),
         ("report.html", html_page(blocks, images, title)),
     ):
         path = folder / name
-        path.write_text(content, encoding="utf-8")
+        write_bytes(path, content.encode("utf-8"))
         written.append(path)
     return written
+
+
+def rebuild_report(folder: Path, progress: Callable[[str], None] = ignore) -> list[Path]:
+    """Rebuild the report of the result folder ``folder`` (``supplychain report``) in a copy
+    and swap the copy in, deleting the folder it replaces (its tables are the copy's); return
+    the paths written. Raise :class:`~supplychain.errors.NotAResultFolder` before writing
+    anything when ``folder`` is not what a run wrote; ``progress`` hears of a wait for a run
+    of the same name and of entries the copy leaves out (links, special files)."""
+    read_results(folder)
+    folder = Path(os.path.abspath(folder))
+
+    def fill(staging: Path) -> list[Path]:
+        for left_out in copy_regular_files(folder, staging):
+            progress(f"not copied into the new {folder}: {left_out}")
+        return [folder / path.relative_to(staging) for path in write_report(staging)]
+
+    return write_atomically(
+        folder.parent, folder.name, fill, keep_previous=False, progress=progress
+    )[1]
