@@ -144,17 +144,40 @@ def test_compare_and_sweep_add_their_tables_and_report_sections_to_one_folder(
         "frontier.png",
     } <= {path.name for path in folder.iterdir()}
     compare = (folder / "compare.csv").read_text().splitlines()
-    assert compare[0] == "option,capability,diplomatic,economic_usd,levers"
+    assert compare[0] == "option,status,capability,diplomatic,economic_usd,levers"
     assert [line.split(",")[0] for line in compare[1:]] == ["US alone", "US+NL+JP"]
     frontier = (folder / "frontier.csv").read_text().splitlines()
-    assert frontier[0] == "value,capability,diplomatic,economic_usd,levers"
-    assert frontier[3] == "3,0.29,3,11262000000,align:NLD:lithography;control::etch"
+    assert frontier[0] == "value,status,capability,diplomatic,economic_usd,levers"
+    assert frontier[3] == "3,optimal,0.29,3,11262000000,align:NLD:lithography;control::etch"
     report = (folder / "report.md").read_text()
     assert "## Alignment options" in report and "## Sweep" in report
     assert "`US+NL+JP` removes nothing (as much as" not in report
     assert "Of that, `US+NL+JP` removes nothing." in report
     assert "The largest step is from `2` to `3`: 48% to 29%." in report
     assert (folder / "report.html").read_text().count("data:image/png;base64,") == 6
+
+
+def test_a_sweep_with_infeasible_points_says_so_in_its_table_title_and_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Dutch alignment pinned on costs 3 diplomatic units: budgets 0 and 2 have no policy.
+    Those points show as infeasible with no costs (not as free policies), the report's title
+    says how many points were not proven optimal, the reading uses the others only, and the
+    command exits 1."""
+    scenario = example_variant(tmp_path, fixed={"on": [{"align": ["NLD", "lithography"]}]})
+    assert main(["sweep", str(scenario), "--out", str(tmp_path), "--jobs", "1"]) == 1
+    assert "error: sweep 0: the solve ended 'infeasible'" in capsys.readouterr().err
+    folder = tmp_path / "example"
+    frontier = (folder / "frontier.csv").read_text().splitlines()
+    assert frontier[1:3] == ["0,infeasible,,,,", "2,infeasible,,,,"]
+    assert frontier[3].startswith("3,optimal,0.29,3,")
+    report = (folder / "report.md").read_text()
+    assert report.splitlines()[0] == (
+        "# Gap report: example — 2 OF 5 SWEEP POINTS NOT PROVEN OPTIMAL"
+    )
+    assert "From value `3` to `8`" in report
+    assert "Values `0`, `2`: infeasible: no policy satisfies the pins and budgets." in report
+    assert "| `0` | infeasible | — | — | — |  | none |" in report
 
 
 def test_a_new_run_keeps_the_old_folder_and_carries_batch_files_of_the_same_inputs(

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from supplychain.runs.batch import Row
+from supplychain.status import Status
 
 NOISE = 1e-9
 """Capability differences (and shares) at most this small are solver noise, not findings."""
@@ -43,18 +44,31 @@ def pareto_mask(*criteria: Sequence[float]) -> list[bool]:
     ]
 
 
+BATCH_COLUMNS = ("status", "capability", "diplomatic", "economic_usd", "levers")
+"""Columns of ``compare.csv`` / ``frontier.csv`` after the label (``option`` or ``value``)."""
+
+
 def batch_frame(rows: list[Row], first_column: str) -> pd.DataFrame:
-    """``compare.csv`` / ``frontier.csv`` rows: label, capability, costs, levers."""
+    """``compare.csv`` / ``frontier.csv`` rows: label, how the solve ended, capability, costs,
+    levers. A variant with no policy (infeasible, or stopped before finding one) has no
+    capability and no costs, rather than costs of 0 that would read as a free policy."""
     return pd.DataFrame(
         [
             {
                 first_column: row.label,
+                "status": str(row.status),
                 "capability": row.capability,
-                "diplomatic": row.diplomatic,
-                "economic_usd": row.economic_usd,
+                "diplomatic": None if row.capability is None else row.diplomatic,
+                "economic_usd": None if row.capability is None else row.economic_usd,
                 "levers": row.levers,
             }
             for row in rows
         ],
-        columns=[first_column, "capability", "diplomatic", "economic_usd", "levers"],
+        columns=[first_column, *BATCH_COLUMNS],
     )
+
+
+def proven(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a ``compare`` or ``sweep`` table proven optimal: the only ones a reading of
+    shares, steps or Pareto points may use."""
+    return table[table["status"] == Status.OPTIMAL]

@@ -43,13 +43,11 @@ from supplychain.report.document import (
     text,
 )
 from supplychain.report.figures import supply_view
-from supplychain.report.tradeoffs import compare_blocks, frontier_blocks
-from supplychain.results.files import SUMMARY_FILE
+from supplychain.report.tradeoffs import compare_blocks, frontier_blocks, unproven_count
+from supplychain.results.files import FIGURE_FOLDER, SUMMARY_FILE
 from supplychain.results.read import Results, number_cell
 from supplychain.status import Status
 
-FIGURE_FOLDER = "figures"
-"""Where the report's own figures are written, inside the result folder."""
 CLOSERS_SHOWN = 5
 """Closers listed per gap (all of them are in ``closers.csv``)."""
 LEAD_ITEMS = 3
@@ -159,6 +157,16 @@ def status_suffix(summary: dict[str, Any]) -> str:
     if summary["mip_gap"] is not None:
         figures.append(f"gap {percent(summary['mip_gap'])}")
     return f" — NOT PROVEN OPTIMAL ({text(status.replace('_', ' '))}: {', '.join(figures)})"
+
+
+def batch_suffix(results: Results) -> str:
+    """The title's warning when compare options or sweep values were not all proven optimal."""
+    parts = []
+    for batch, what in ((results.compare, "COMPARE OPTIONS"), (results.frontier, "SWEEP POINTS")):
+        unproven = unproven_count(batch)
+        if batch is not None and unproven:
+            parts.append(f" — {unproven} OF {len(batch)} {what} NOT PROVEN OPTIMAL")
+    return "".join(parts)
 
 
 def status_blocks(results: Results) -> list[Block]:
@@ -749,7 +757,11 @@ def compose(results: Results) -> list[Block]:
     """The whole report as blocks, in reading order."""
     summary = results.summary
     return [
-        Heading(1, f"Gap report: {text(summary['scenario'])}{status_suffix(summary)}"),
+        Heading(
+            1,
+            f"Gap report: {text(summary['scenario'])}{status_suffix(summary)}"
+            f"{batch_suffix(results)}",
+        ),
         *status_blocks(results),
         *lead_blocks(results),
         *target_blocks(results),

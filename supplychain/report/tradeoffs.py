@@ -22,7 +22,7 @@ from itertools import pairwise
 
 import pandas as pd
 
-from supplychain.analysis.tradeoffs import NOISE, pareto_mask, removed_share
+from supplychain.analysis.tradeoffs import NOISE, pareto_mask, proven, removed_share
 from supplychain.report.document import (
     Block,
     Heading,
@@ -36,6 +36,7 @@ from supplychain.report.document import (
     text,
 )
 from supplychain.results.read import number_cell
+from supplychain.status import Status
 
 COMPARE_FIGURE = "compare.png"
 FRONTIER_FIGURE = "frontier.png"
@@ -72,10 +73,14 @@ def cost_phrase(row: pd.Series) -> str:
 
 def compare_sentences(options: pd.DataFrame) -> list[str]:
     """The plain-language answer: what the first option leaves, then what every later option
-    removes of that, and of what the option before it leaves."""
-    answered = options.dropna(subset=["capability"])
+    removes of that, and of what the option before it leaves. Only options proven optimal are
+    read; the others are named with how their solve ended."""
+    answered = proven(options)
     if answered.empty:
-        return ["No option was solved, so there is nothing to compare."]
+        return [
+            "No option was solved to proven optimality, so there is nothing to compare.",
+            *unproven_sentences(options, "option"),
+        ]
     rows = [row for _, row in answered.iterrows()]
     reference = rows[0]
     sentences = [
@@ -93,10 +98,37 @@ def compare_sentences(options: pd.DataFrame) -> list[str]:
         f"The lowest capability, {percent(best.capability)}, comes with "
         f"{code(best.option)} at {cost_phrase(best)}."
     )
-    unanswered = [code(option) for option in options["option"][options["capability"].isna()]]
-    if unanswered:
-        sentences.append(f"Not solved: {', '.join(unanswered)}.")
+    return [*sentences, *unproven_sentences(options, "option")]
+
+
+def unproven_sentences(table: pd.DataFrame, label: str) -> list[str]:
+    """Which options or sweep values (``label``: the table's first column) were not solved to
+    proven optimality, and how their solves ended."""
+    sentences = []
+    for status, what in (
+        (Status.TIME_LIMIT, "stopped at the time limit, not proven optimal"),
+        (Status.INFEASIBLE, "infeasible: no policy satisfies the pins and budgets"),
+    ):
+        labels = [code(value) for value in table[label][table["status"] == status]]
+        if labels:
+            sentences.append(
+                f"{'Value' if label == 'value' else 'Option'}"
+                f"{'s' if len(labels) > 1 else ''} {', '.join(labels)}: {what}."
+            )
     return sentences
+
+
+def unproven_count(table: pd.DataFrame | None) -> int:
+    """How many rows of a ``compare`` or ``sweep`` table were not proven optimal."""
+    return 0 if table is None else int((table["status"] != Status.OPTIMAL).sum())
+
+
+def cost_cells(diplomatic: float, economic_usd: float) -> tuple[str, str]:
+    """A row's diplomatic cost and lost sales as table cells; dashes for a row with no policy
+    (its costs are empty, never 0)."""
+    if pd.isna(diplomatic) or pd.isna(economic_usd):
+        return "—", "—"
+    return number(diplomatic), money(economic_usd)
 
 
 def levers_cell(levers: str) -> str:
@@ -111,15 +143,16 @@ def compare_blocks(options: pd.DataFrame | None) -> list[Block]:
     rows = [
         (
             text(row.option),
+            text(str(row.status).replace("_", " ")),
             percent(number_cell(row.capability)),
-            number(number_cell(row.diplomatic)),
-            money(number_cell(row.economic_usd)),
+            *cost_cells(number_cell(row.diplomatic), number_cell(row.economic_usd)),
             levers_cell(str(row.levers)),
         )
         for row in options.itertuples()
     ]
     columns = [
         ("Option", False),
+        ("Status", False),
         ("Capability", True),
         ("Diplomatic", True),
         ("Lost sales", True),
@@ -138,10 +171,14 @@ def compare_blocks(options: pd.DataFrame | None) -> list[Block]:
 
 
 def frontier_sentences(points: pd.DataFrame, on_frontier: list[bool]) -> list[str]:
-    """The plain-language reading of a sweep: its range, its largest step, the frontier."""
-    answered = points.dropna(subset=["capability"])
+    """The plain-language reading of a sweep: its range, its largest step, the frontier, read
+    from the values proven optimal only; the others are named with how their solve ended."""
+    answered = proven(points)
     if answered.empty:
-        return ["No sweep value was solved."]
+        return [
+            "No sweep value was solved to proven optimality.",
+            *unproven_sentences(points, "value"),
+        ]
     first, last = answered.iloc[0], answered.iloc[-1]
     sentences = [
         f"From value {code(first.value)} to {code(last.value)} the adversary's "
@@ -166,17 +203,17 @@ def frontier_sentences(points: pd.DataFrame, on_frontier: list[bool]) -> list[st
         f"{code(enough.value)}, at {cost_phrase(enough)}."
     )
     sentences.append(
-        f"{sum(on_frontier)} of the {len(answered)} solved points are on the "
+        f"{sum(on_frontier)} of the {len(answered)} points proven optimal are on the "
         "Pareto frontier of capability against cost (diplomatic and lost sales)."
     )
-    return sentences
+    return [*sentences, *unproven_sentences(points, "value")]
 
 
 def frontier_blocks(points: pd.DataFrame | None) -> list[Block]:
     """The sweep section, when the folder has ``frontier.csv``."""
     if points is None:
         return []
-    answered = points.dropna(subset=["capability"])
+    answered = proven(points)
     mask = dict(
         zip(
             answered.index,
@@ -189,9 +226,9 @@ def frontier_blocks(points: pd.DataFrame | None) -> list[Block]:
     rows = [
         (
             code(row.value),
+            text(str(row.status).replace("_", " ")),
             percent(number_cell(row.capability)),
-            number(number_cell(row.diplomatic)),
-            money(number_cell(row.economic_usd)),
+            *cost_cells(number_cell(row.diplomatic), number_cell(row.economic_usd)),
             "yes" if mask.get(row.Index, False) else "",
             levers_cell(str(row.levers)),
         )
@@ -199,6 +236,7 @@ def frontier_blocks(points: pd.DataFrame | None) -> list[Block]:
     ]
     columns = [
         ("Value", True),
+        ("Status", False),
         ("Capability", True),
         ("Diplomatic", True),
         ("Lost sales", True),
