@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 from conftest import SHIPPED_SCENARIOS
 
-from supplychain.analysis.tables import SOURCE_CLASSES, analyse
+from supplychain.analysis.tables import SOURCE_CLASSES, TABLE_COLUMNS, analyse
 from supplychain.inputs.load import LoadedScenario, LoadedWorld
 from supplychain.inputs.schema import Scenario, World
 from supplychain.inputs.yamldoc import parse_document
 from supplychain.model.follower import FollowerLP
+from supplychain.results.files import TABLES
 from supplychain.runs.pipeline import Run, solve_scenario
 
 GAP_WORLD = """
@@ -156,3 +157,15 @@ def test_source_classes_sum_to_accessible_on_shipped_scenarios(
         check_names=False,
         atol=1e-9,
     )
+
+
+def test_every_table_has_the_columns_a_result_folder_reader_requires(
+    shipped_runs: dict[str, Run],
+) -> None:
+    """The reader refuses a folder whose tables lack a column of :data:`TABLE_COLUMNS`, so the
+    analysis must write exactly those, in that order, for every shipped scenario."""
+    assert sorted(TABLE_COLUMNS) == sorted(TABLES)
+    for stem, run in shipped_runs.items():
+        analysis = analyse(run)
+        for name in TABLES:
+            assert tuple(getattr(analysis, name).columns) == TABLE_COLUMNS[name], (stem, name)

@@ -47,6 +47,92 @@ from supplychain.model.follower import LEAST_FLOW_SLACK, FollowerLP, FollowerSol
 from supplychain.model.instance import Instance, Lever, RouteData
 from supplychain.runs.pipeline import Run
 
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "targets": (
+        "target",
+        "demand",
+        "baseline_output",
+        "baseline_capability",
+        "output",
+        "capability",
+    ),
+    "levers": (
+        "kind",
+        "country",
+        "category",
+        "chosen",
+        "pinned",
+        "diplomatic_cost",
+        "economic_usd",
+        "items_reached",
+        "routes_reached",
+        "residual_min",
+        "residual_max",
+        "marginal_capability",
+    ),
+    "routes": (
+        "route",
+        "item",
+        "category",
+        "supplier",
+        "country",
+        "via",
+        "domestic",
+        "capacity",
+        "inputs",
+        "leakage",
+        "covered",
+        "levers",
+        "availability",
+        "accessible",
+        "source_class",
+        "flow",
+    ),
+    "items": (
+        "item",
+        "name",
+        "kind",
+        "category",
+        "target",
+        "required",
+        "world_capacity",
+        "accessible",
+        "indigenous",
+        "leak",
+        "backfill",
+        "uncontrolled",
+        "bottleneck",
+        "shadow_price",
+        "controlled",
+        "gap",
+    ),
+    "backfill": (
+        "item",
+        "gap",
+        "country",
+        "via",
+        "supplier",
+        "supplier_name",
+        "capacity",
+    ),
+    "closers": (
+        "item",
+        "rank",
+        "lever",
+        "with",
+        "capability_removed",
+        "diplomatic_cost",
+        "economic_usd",
+        "within_budget",
+    ),
+    "waterfall": (
+        "step",
+        "lever",
+        "capability",
+    ),
+}
+"""The columns of each analysis table, in order: the frames below have them, and a result
+folder's reader requires them."""
 SOURCE_CLASSES = ("indigenous", "leak", "backfill", "uncontrolled")
 ACTIVE = 1e-9
 """A shadow price above this marks a binding item (a bottleneck)."""
@@ -387,14 +473,7 @@ def targets_frame(run: Run, policy: FollowerSolution) -> pd.DataFrame:
         )
     return pd.DataFrame(
         rows,
-        columns=[
-            "target",
-            "demand",
-            "baseline_output",
-            "baseline_capability",
-            "output",
-            "capability",
-        ],
+        columns=TABLE_COLUMNS["targets"],
     )
 
 
@@ -455,20 +534,7 @@ def levers_frame(run: Run, capabilities: Capabilities, capability: float) -> pd.
         )
     return pd.DataFrame(
         rows,
-        columns=[
-            "kind",
-            "country",
-            "category",
-            "chosen",
-            "pinned",
-            "diplomatic_cost",
-            "economic_usd",
-            "items_reached",
-            "routes_reached",
-            "residual_min",
-            "residual_max",
-            "marginal_capability",
-        ],
+        columns=TABLE_COLUMNS["levers"],
     )
 
 
@@ -578,15 +644,7 @@ def backfill_frame(run: Run, classes: list[str], items: pd.DataFrame) -> pd.Data
     ]
     frame = pd.DataFrame(
         rows,
-        columns=[
-            "item",
-            "gap",
-            "country",
-            "via",
-            "supplier",
-            "supplier_name",
-            "capacity",
-        ],
+        columns=TABLE_COLUMNS["backfill"],
     )
     return frame.sort_values(
         ["gap", "item", "capacity", "supplier"],
@@ -711,7 +769,7 @@ def waterfall_frame(run: Run, capabilities: Capabilities) -> pd.DataFrame:
                 "capability": capability,
             }
         )
-    return pd.DataFrame(steps, columns=["step", "lever", "capability"])
+    return pd.DataFrame(steps, columns=TABLE_COLUMNS["waterfall"])
 
 
 Option = tuple[str, list[Lever], Lever | None]

@@ -3,6 +3,9 @@ how both write and read text cells."""
 
 from __future__ import annotations
 
+from supplychain.analysis.tables import TABLE_COLUMNS
+from supplychain.analysis.tradeoffs import BATCH_COLUMNS
+
 SUMMARY_FILE = "summary.json"
 TABLES = ("targets", "levers", "routes", "items", "backfill", "closers", "waterfall")
 """The analysis frames written as ``<name>.csv`` into every result folder."""
@@ -52,78 +55,9 @@ FLAG_COLUMNS = {
 """Columns of ``True``/``False`` flags; a column in neither this nor :data:`TEXT_COLUMNS` holds
 numbers (an empty cell for no value)."""
 COLUMNS = {
-    "targets": (
-        "target",
-        "demand",
-        "baseline_output",
-        "baseline_capability",
-        "output",
-        "capability",
-    ),
-    "levers": (
-        "kind",
-        "country",
-        "category",
-        "chosen",
-        "pinned",
-        "diplomatic_cost",
-        "economic_usd",
-        "items_reached",
-        "routes_reached",
-        "residual_min",
-        "residual_max",
-        "marginal_capability",
-    ),
-    "routes": (
-        "route",
-        "item",
-        "category",
-        "supplier",
-        "country",
-        "via",
-        "domestic",
-        "capacity",
-        "inputs",
-        "leakage",
-        "covered",
-        "levers",
-        "availability",
-        "accessible",
-        "source_class",
-        "flow",
-    ),
-    "items": (
-        "item",
-        "name",
-        "kind",
-        "category",
-        "target",
-        "required",
-        "world_capacity",
-        "accessible",
-        "indigenous",
-        "leak",
-        "backfill",
-        "uncontrolled",
-        "bottleneck",
-        "shadow_price",
-        "controlled",
-        "gap",
-    ),
-    "backfill": ("item", "gap", "country", "via", "supplier", "supplier_name", "capacity"),
-    "closers": (
-        "item",
-        "rank",
-        "lever",
-        "with",
-        "capability_removed",
-        "diplomatic_cost",
-        "economic_usd",
-        "within_budget",
-    ),
-    "waterfall": ("step", "lever", "capability"),
-    "compare": ("option", "status", "capability", "diplomatic", "economic_usd", "levers"),
-    "frontier": ("value", "status", "capability", "diplomatic", "economic_usd", "levers"),
+    **TABLE_COLUMNS,
+    "compare": ("option", *BATCH_COLUMNS),
+    "frontier": ("value", *BATCH_COLUMNS),
 }
 """The columns every table of a run has (the report reads them); a folder missing one is not
 a result folder."""
