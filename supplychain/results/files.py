@@ -22,8 +22,6 @@ FIGURE_FOLDER = "figures"
 FILES_KEY = "files"
 """The ``summary.json`` key recording every table and compare or sweep file as the run wrote
 it (see :mod:`supplychain.results.record`)."""
-PREVIOUS_SUFFIX = ".previous"
-"""``<root>/<name>.previous`` keeps the folder a run replaced (a slug has no dot)."""
 TEXT_COLUMNS = {
     "targets": {"target"},
     "levers": {"kind", "country", "category", "pinned", "items_reached"},

@@ -57,10 +57,13 @@ from types import FrameType
 from typing import TypeVar
 
 from supplychain.errors import ResultsNotWritten
-from supplychain.results.files import PREVIOUS_SUFFIX
 from supplychain.results.folder import Entry, path_entry, reason
 
 Filled = TypeVar("Filled")
+PREVIOUS_SUFFIX = ".previous"
+"""``<root>/<name>.previous`` keeps the folder a run replaced (a slug has no dot). Defined
+here, not in :mod:`supplychain.results.files` (which imports the analysis tables), so that
+the swap imports neither pandas nor the solver stack."""
 HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
