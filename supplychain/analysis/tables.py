@@ -689,15 +689,7 @@ def closers_frame(
             rows.append({"item": item, **closing[lever]})
     frame = pd.DataFrame(
         rows,
-        columns=[
-            "item",
-            "lever",
-            "with",
-            "capability_removed",
-            "diplomatic_cost",
-            "economic_usd",
-            "within_budget",
-        ],
+        columns=[column for column in TABLE_COLUMNS["closers"] if column != "rank"],
     )
     per_unit = frame["capability_removed"] / frame["diplomatic_cost"].where(
         frame["diplomatic_cost"] > 0
