@@ -79,6 +79,21 @@ def random_world(rng: random.Random, size: Size) -> dict[str, Any]:
     }
 
 
+def random_category_table(rng: random.Random, world: dict[str, Any]) -> dict[str, Any]:
+    """A random ``categories`` table (DESIGN §8.1) for ``world``: some categories get a group
+    and their own de minimis share (``None``: de minimis reach off for that category), the
+    others keep the scenario's."""
+    named = sorted({item["category"] for item in world["items"].values() if "category" in item})
+    table: dict[str, Any] = {}
+    for category in named:
+        if rng.random() < 0.6:
+            table[category] = {
+                "group": rng.choice(["tools", category]),
+                "de_minimis": rng.choice([0.0, 0.1, 0.4, None]),
+            }
+    return table
+
+
 def _supplier_routes(
     rng: random.Random,
     item: str,

@@ -19,7 +19,13 @@ from supplychain.inputs.schema import Scenario, World
 from supplychain.model.follower import FollowerLP
 from supplychain.model.instance import Instance, Lever, build_instance
 from supplychain.solve.lexicographic import BACKENDS, solve
-from supplychain.testing import ADVERSARY, Size, random_scenario, random_world
+from supplychain.testing import (
+    ADVERSARY,
+    Size,
+    random_category_table,
+    random_scenario,
+    random_world,
+)
 
 MIN_LEVERS, MAX_LEVERS = 5, 12
 SEEDS = range(60)
@@ -43,7 +49,9 @@ def build(
 
 
 def random_instance(seed: int) -> tuple[Instance, str]:
-    """A random instance with at most :data:`MAX_LEVERS` levers, and what variant it is."""
+    """A random instance with at most :data:`MAX_LEVERS` levers, and what variant it is
+    (with ``+own de minimis`` when a category's own de minimis share changes what a control
+    covers)."""
     rng = random.Random(seed)
     while True:
         size = Size(
@@ -54,6 +62,8 @@ def random_instance(seed: int) -> tuple[Instance, str]:
             partners=rng.randint(1, 3),
         )
         world = random_world(rng, size)
+        if rng.random() < 0.5:
+            world["categories"] = random_category_table(rng, world)
         scenario = random_scenario(rng, world)
         instance = build(world, scenario)
         if MIN_LEVERS <= len(instance.levers) <= MAX_LEVERS:
@@ -75,7 +85,12 @@ def random_instance(seed: int) -> tuple[Instance, str]:
             "minimize": "cost",
             "max_capability": round(rng.uniform(0.3, 1.0) * baseline, 3),
         }
-    return build(world, scenario, plurilateral=variant == "plurilateral"), variant
+    instance = build(world, scenario, plurilateral=variant == "plurilateral")
+    plain_world = {key: value for key, value in world.items() if key != "categories"}
+    plain = build(plain_world, scenario, plurilateral=variant == "plurilateral")
+    if plain.covers != instance.covers:
+        variant += "+own de minimis"
+    return instance, variant
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -111,7 +126,7 @@ def test_random_instances_cover_every_feature() -> None:
     seen: set[str] = set()
     for seed in SEEDS:
         instance, variant = random_instance(seed)
-        seen.add(variant)
+        seen.update(variant.split("+"))
         seen.update(lever.kind for lever in instance.levers)
         seen.update("conjunction" for cover in instance.covers if len(cover.levers) > 1)
         seen.update("requires" for _ in instance.requires[:1])
@@ -154,4 +169,5 @@ def test_random_instances_cover_every_feature() -> None:
         "via",
         "owned",
         "budget",
+        "own de minimis",
     }

@@ -308,3 +308,19 @@ def test_an_owned_supplier_is_reached_by_nothing_but_screening() -> None:
     outcome = solve(instance, follower)
     assert labels(outcome) == ["screen:GBR:"]
     assert outcome.capability == pytest.approx(0.1)
+
+
+def test_a_category_s_own_de_minimis_overrides_the_scenario_s() -> None:
+    """With the tool category's own share at 0 % (the Oct 2023 rule for immersion scanners),
+    control::tool reaches the Japanese firm's 10 % too: only the leak-free control is left, so
+    nothing remains (0.4 + 0.4 + 0.2 covered). Written as ``null`` it switches de minimis reach
+    off for the category even though the scenario sets 25 %: the US firm alone is covered and
+    0.6 remains."""
+    zero = ONE_TOOL_WORLD + "categories:\n  tool: {group: tools, de_minimis: 0}\n"
+    outcome = optimum(zero, {"levers": {"fdpr": "none"}})
+    assert outcome.capability == pytest.approx(0.0)
+    assert outcome.economic_usd == pytest.approx(1.0 * 3e8)
+    off = ONE_TOOL_WORLD + "categories:\n  tool: {de_minimis: null}\n"
+    assert optimum(off, {"levers": {"fdpr": "none"}}).capability == pytest.approx(0.6)
+    silent = ONE_TOOL_WORLD + "categories:\n  tool: {rule: ECCN 3B001}\n"
+    assert optimum(silent, {"levers": {"fdpr": "none"}}).capability == pytest.approx(0.2)

@@ -49,6 +49,9 @@ routes:
 """
 """Lines: 3–6 countries, 8–11 items, 13–17 suppliers, 19–24 routes[0]–routes[5]."""
 
+_LAST_ROUTE = "  - {item: laser, supplier: cymer, capacity: 1.0}\n"
+"""The world's last line, after which edits append new sections (from line 25)."""
+
 SCENARIO = """\
 name: tiny-question
 model: ../models/tiny.yaml
@@ -521,6 +524,19 @@ WORLD_RULES = [
         [("supplier: asml, capacity: 0.9", "supplier: asml")],
         ["models/tiny.yaml:20: routes[1].capacity: required on a route with a supplier"],
         id="supplier-route-without-capacity",
+    ),
+    pytest.param(
+        [(_LAST_ROUTE, _LAST_ROUTE + "categories:\n  lithograpy: {de_minimis: 0}\n")],
+        [
+            "models/tiny.yaml:26: categories.lithograpy: no item names category 'lithograpy' "
+            "(did you mean 'lithography'?)"
+        ],
+        id="category-table-entry-no-item-names",
+    ),
+    pytest.param(
+        [(_LAST_ROUTE, _LAST_ROUTE + "categories:\n  lithography: {de_minimis: 1.5}\n")],
+        ["models/tiny.yaml:26: categories.lithography.de_minimis: must be at most 1, got 1.5"],
+        id="category-de-minimis-above-one",
     ),
 ]
 

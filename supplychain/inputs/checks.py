@@ -146,6 +146,18 @@ def _has_input_cycle(world: World) -> bool:
     return freed < len(inputs_of.keys() | made_from.keys())
 
 
+def check_category_table(world: World, doc: Document) -> Iterator[Problem]:
+    """Every entry of ``categories`` is a category some item names (an entry nothing names is
+    a misspelling, or a rule the model does not use)."""
+    named = categories(world)
+    for category in world.categories:
+        if category not in named:
+            yield doc.problem(
+                ("categories", category),
+                f"no item names category '{category}'{did_you_mean(category, named)}",
+            )
+
+
 def world_problems(world: World, doc: Document) -> list[Problem]:
     """All meaning problems of a world model that passed the schema."""
     problems = [
@@ -153,6 +165,7 @@ def world_problems(world: World, doc: Document) -> list[Problem]:
         *check_route_references(world, doc),
         *check_content_totals(world, doc),
         *check_via_routes(world, doc),
+        *check_category_table(world, doc),
     ]
     if not problems:
         problems.extend(check_input_cycles(world, doc))

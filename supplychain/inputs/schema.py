@@ -139,6 +139,27 @@ class Item(Strict):
     description: str | None = None
 
 
+class Category(Strict):
+    """A control category as a rule writes it (DESIGN §8.1): e.g. the immersion scanners of
+    ECCN 3B001.f.1.b.2.b, with the de minimis share that rule sets.
+
+    ``de_minimis`` overrides the scenario's for this category; written as ``null`` it disables
+    de minimis reach for the category; left out, the scenario's applies (see
+    :meth:`own_de_minimis`)."""
+
+    name: str | None = None
+    group: Identifier | None = None
+    """For reading and aggregation; default: the category id."""
+    rule: str | None = None
+    de_minimis: Share | None = None
+    source: str | None = None
+
+    @property
+    def own_de_minimis(self) -> bool:
+        """Whether the category sets its own de minimis share (``null`` included)."""
+        return "de_minimis" in self.model_fields_set
+
+
 class Supplier(Strict):
     name: str | None = None
     country: Identifier
@@ -183,6 +204,9 @@ class World(Strict):
     description: str | None = None
     source: str | None = None
     countries: dict[Identifier, Annotated[Country, BeforeValidator(_empty_mapping)]]
+    categories: dict[Identifier, Annotated[Category, BeforeValidator(_empty_mapping)]] = {}
+    """Categories as the rules define them (DESIGN §8.1); a category an item names but this
+    table does not list is a plain one: its own group, the scenario's de minimis."""
     items: dict[Identifier, Annotated[Item, BeforeValidator(_empty_mapping)]]
     suppliers: dict[Identifier, Supplier] = {}
     routes: list[Route]

@@ -9,7 +9,8 @@ A route r (item i, category k, supplier in country c) is *domestic* when it has 
 its supplier is in the adversary; otherwise *foreign*. With ℓ_r its leakage:
 
 * ``control[k]`` covers foreign routes of k supplied from the controller, or whose controlled
-  content ``content[controller]`` exceeds ``de_minimis``; residual ℓ_r.
+  content ``content[controller]`` exceeds k's de minimis share (the category's own from the
+  world's ``categories`` table, else the scenario's ``de_minimis``); residual ℓ_r.
 * ``align[c,k]`` covers foreign routes of k supplied from partner c, and via-routes of k
   through c; residual ℓ_r.
 * ``fdpr[c,k]`` (requires ``control[k]``) covers foreign routes of k supplied from c whose
@@ -366,9 +367,9 @@ def _base_levers(
         )
         return controller in origins
 
-    de_minimis = scenario.de_minimis
     direct_by_category = _grouped(direct, lambda r: r.category)
     for category in _allowed(scenario.levers.control, foreign_categories):
+        de_minimis = de_minimis_share(scenario, world, category)
         covers = [
             (r.index, r.leakage)
             for r in direct_by_category.get(category, [])
@@ -408,6 +409,15 @@ def _base_levers(
                 fdpr_cost,
                 needs=Lever("control", None, category),
             )
+
+
+def de_minimis_share(scenario: Scenario, world: World, category: str) -> float | None:
+    """The de minimis share of ``category``: its own when the world's ``categories`` table
+    sets one (DESIGN §8.1; ``null`` there disables de minimis reach), else the scenario's."""
+    entry = world.categories.get(category)
+    if entry is not None and entry.own_de_minimis:
+        return entry.de_minimis
+    return scenario.de_minimis
 
 
 def _pressure_levers(
