@@ -83,15 +83,19 @@ def random_category_table(rng: random.Random, world: dict[str, Any]) -> dict[str
     """A random ``categories`` table (DESIGN §8.1) for ``world``: some categories get a group
     and their own de minimis share (``None``: de minimis reach off for that category), the
     others keep the scenario's."""
-    named = sorted({item["category"] for item in world["items"].values() if "category" in item})
     table: dict[str, Any] = {}
-    for category in named:
+    for category in _named_categories(world):
         if rng.random() < 0.6:
             table[category] = {
                 "group": rng.choice(["tools", category]),
                 "de_minimis": rng.choice([0.0, 0.1, 0.4, None]),
             }
     return table
+
+
+def _named_categories(world: dict[str, Any]) -> list[str]:
+    """The categories the items of a generated world name explicitly, sorted."""
+    return sorted({item["category"] for item in world["items"].values() if "category" in item})
 
 
 def _supplier_routes(
@@ -147,9 +151,7 @@ def random_scenario(rng: random.Random, world: dict[str, Any]) -> dict[str, Any]
     partners = sorted(
         country for country in world["countries"] if country not in (CONTROLLER, ADVERSARY, TRANSIT)
     )
-    categories = sorted(
-        {item["category"] for item in world["items"].values() if "category" in item}
-    )
+    categories = _named_categories(world)
     targets = sorted(
         item_id for item_id, item in world["items"].items() if item["kind"] == "capability"
     )
